@@ -1,0 +1,119 @@
+import { awscdk, javascript, TextFile } from 'projen';
+
+/** The CDK floor: the first release with `CfnStream.streamStorageConfiguration`. */
+const CDK_VERSION = '2.245.0';
+/** The CDK CLI used by the example synth. Pinned to major 2: `aws-cdk@latest` is 3.x and cannot read current templates. */
+const CDK_CLI_VERSION = '2.1148.1';
+/** The SDK client that the handlers bundle. Pinned so that every release ships the same client. */
+const KVS_CLIENT_VERSION = '3.1116.0';
+/** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
+const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
+/** Folders outside `src/` that are type-checked and linted with the tests. */
+const DEV_DIRS = ['lambda', 'examples', 'bench'];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-kinesis-video',
+  description: 'AWS CDK L2 constructs for Amazon Kinesis Video Streams: streams, signaling channels, notifications, image generation, WebRTC media storage and Edge Agent configuration.',
+  author: 'cdk-kinesis-video contributors',
+  authorAddress: 'maintainers@cdk-kinesis-video.dev',
+  repositoryUrl: 'https://github.com/cdk-kinesis-video/cdk-kinesis-video.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'kinesis-video', 'kvs', 'webrtc', 'video', 'camera'],
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.0.5',
+  jsiiVersion: '~6.0.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  devDeps: [
+    `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
+    'aws-sdk-client-mock@^4',
+    '@types/aws-lambda@^8',
+    'esbuild@0.28.2',
+    `aws-cdk@${CDK_CLI_VERSION}`,
+  ],
+
+  // Releases: conventional commits drive semver and the changelog; only npm is published for now.
+  release: true,
+  releaseToNpm: true,
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+      // Tests start loopback servers and child processes; two workers match CI's two cores.
+      maxWorkers: 2,
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: {
+    include: DEV_DIRS.map((dir) => `../${dir}/**/*.ts`),
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', ...DEV_DIRS, 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: ['/cdk.out*', '/.cdk.staging', `/${HANDLER_BUNDLE_DIR}/`, '/.tmp/'],
+});
+
+// npm ci rejects projen's lockfile on these machines until unrs-resolver is pinned.
+project.package.addPackageResolutions('unrs-resolver@1.13.0');
+
+// jsii targets for Python and Java, with their names fixed now; publishing them is left to the release workflow later.
+project.package.addField('jsii', {
+  outdir: 'dist',
+  targets: {
+    python: { distName: 'cdk-kinesis-video', module: 'cdk_kinesis_video' },
+    java: {
+      package: 'io.github.cdkkinesisvideo',
+      maven: { groupId: 'io.github.cdk-kinesis-video', artifactId: 'cdk-kinesis-video' },
+    },
+  },
+  tsconfig: 'tsconfig.json',
+  validateTsconfig: 'strict',
+});
+
+// --- Handler bundle: built with esbuild when the library builds, shipped in the package (no Docker for consumers).
+const bundle = project.addTask('bundle:handlers', {
+  description: 'Bundle the custom-resource handlers in lambda/ with their pinned SDK client',
+  exec: `node scripts/bundle-handlers.mjs ${HANDLER_BUNDLE_DIR}`,
+});
+project.preCompileTask.spawn(bundle);
+for (const ignored of ['/examples/', '/bench/', '/lambda/', '/scripts/', '/.ci/', '/BENCHMARKS.md', '/cdk.out*']) {
+  project.addPackageIgnore(ignored);
+}
+
+// --- Type checks that ts-jest skips under isolatedModules: tests, handlers, examples and benchmarks.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check test/, lambda/, examples/ and bench/ (ts-jest does not under isolatedModules)',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+
+// The whole suite: bundle, type-check, lint, then jest writing a JSON report that .ci/run summarizes.
+project.testTask.reset();
+project.testTask.spawn(bundle);
+project.testTask.spawn(typecheck);
+project.testTask.spawn(project.eslint!.eslintTask);
+project.testTask.exec('jest --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
+
+// --- The main job: synthesize examples/ with the pinned CDK CLI, then validate every template with cfn-lint.
+project.addTask('synth:example', {
+  description: 'Synthesize examples/ to CloudFormation and validate every template with cfn-lint',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'rm -rf cdk.out.example' },
+    { exec: 'cdk synth --quiet --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out.example' },
+    { exec: 'cfn-lint --non-zero-exit-code error -- cdk.out.example/*.template.json' },
+  ],
+});
+
+new TextFile(project, '.npmrc', { lines: ['# Handlers bundle the pinned SDK; nothing needs build scripts.', 'fund=false', 'audit=false'] });
+
+project.synth();

@@ -1,0 +1,68 @@
+/**
+ * The contract between the constructs in `src/` and the handlers in `lambda/`: custom resource type names and the
+ * shape of their properties. `lambda/` imports this file and esbuild bundles it.
+ *
+ * Type names are public contract: changing one replaces resources in users' stacks.
+ *
+ * CloudFormation delivers every scalar property as a string, so numbers and booleans are typed `string` here and
+ * parsed in one place in `lambda/`.
+ */
+
+/** `Custom::` resource type names, one per handler. */
+export const ResourceType = {
+  /** Notification and image generation of one stream: at most one custom resource per stream. */
+  STREAM_CONFIGURATION: 'Custom::KinesisVideoStreamConfiguration',
+  /** Media storage (WebRTC ingestion) of one signaling channel into one stream. */
+  MEDIA_STORAGE: 'Custom::KinesisVideoMediaStorage',
+  /** One per stack: refuses deployments that would lower a live stream's data retention. */
+  RETENTION_GUARD: 'Custom::KinesisVideoRetentionGuard',
+  /** Edge Agent recording/upload configuration of one stream. */
+  EDGE_CONFIGURATION: 'Custom::KinesisVideoEdgeConfiguration',
+  /** Declared settings and tags of a stream the stack does not own. */
+  STREAM_SETTINGS: 'Custom::KinesisVideoStreamSettings',
+  /** Declared settings and tags of a signaling channel the stack does not own. */
+  CHANNEL_SETTINGS: 'Custom::KinesisVideoChannelSettings',
+} as const;
+
+/** A boolean as CloudFormation delivers it. */
+export type CfnBoolean = 'true' | 'false';
+
+/** `Custom::KinesisVideoStreamConfiguration`. Each member mirrors the update API's request shape. */
+export interface StreamConfigurationProperties {
+  readonly StreamArn: string;
+  /** Absent: this resource manages no notification configuration (and removes one it set before). */
+  readonly NotificationConfiguration?: {
+    readonly Status: 'ENABLED' | 'DISABLED';
+    readonly DestinationConfig: { readonly Uri: string };
+  };
+  /** Absent: this resource manages no image generation configuration (and removes one it set before). */
+  readonly ImageGenerationConfiguration?: {
+    readonly Status: 'ENABLED' | 'DISABLED';
+    readonly ImageSelectorType: 'SERVER_TIMESTAMP' | 'PRODUCER_TIMESTAMP';
+    readonly DestinationConfig: { readonly Uri: string; readonly DestinationRegion: string };
+    /** Milliseconds. */
+    readonly SamplingInterval: string;
+    readonly Format: 'JPEG' | 'PNG';
+    readonly FormatConfig?: { readonly JPEGQuality?: string };
+    readonly WidthPixels?: string;
+    readonly HeightPixels?: string;
+  };
+}
+
+/** `Custom::KinesisVideoMediaStorage`. */
+export interface MediaStorageProperties {
+  readonly ChannelArn: string;
+  readonly StreamArn: string;
+}
+
+/** One guarded stream of `Custom::KinesisVideoRetentionGuard`. */
+export interface GuardedStream {
+  readonly StreamName: string;
+  readonly DataRetentionInHours: string;
+  readonly AllowDecrease: CfnBoolean;
+}
+
+/** `Custom::KinesisVideoRetentionGuard`. */
+export interface RetentionGuardProperties {
+  readonly Streams: GuardedStream[];
+}
