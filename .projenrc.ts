@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   keywords: ['cdk', 'awscdk', 'aws-cdk', 'kinesis-video', 'kvs', 'webrtc', 'video', 'camera'],
 
   cdkVersion: CDK_VERSION,
-  constructsVersion: '10.0.5',
+  constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -31,6 +31,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
+    `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
+    `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+    'cdk-nag@^2',
     'aws-sdk-client-mock@^4',
     '@types/aws-lambda@^8',
     'esbuild@0.28.2',
