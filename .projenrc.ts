@@ -109,10 +109,11 @@ project.testTask.exec('jest --ci --json --outputFile=test-reports/jest-results.j
 // --- The main job: synthesize examples/ with the pinned CDK CLI, then validate every template with cfn-lint.
 project.addTask('synth:example', {
   description: 'Synthesize examples/ to CloudFormation and validate every template with cfn-lint',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
   steps: [
     { spawn: bundle.name },
     { exec: 'rm -rf cdk.out.example' },
-    { exec: 'cdk synth --quiet --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out.example' },
+    { exec: 'cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out.example' },
     { exec: 'cfn-lint --non-zero-exit-code error -- cdk.out.example/*.template.json' },
   ],
 });
