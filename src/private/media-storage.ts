@@ -1,0 +1,68 @@
+import { CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { MediaStorageProperties, ResourceType } from './custom-resource-contract';
+import { KinesisVideoProvider } from './provider';
+
+/** What media storage needs of a stream. */
+export interface MediaStorageStream extends IConstruct {
+  readonly streamArn: string;
+  readonly streamName: string;
+  readonly dataRetention?: Duration;
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+}
+
+/** What media storage needs of a signaling channel. */
+export interface MediaStorageChannel extends IConstruct {
+  readonly channelArn: string;
+  readonly channelName: string;
+  _addStorageSessionRequirement(requirement: (grantee: iam.IGrantable) => void): void;
+}
+
+/** The construct id of a channel's media storage resource: public contract. */
+const MEDIA_STORAGE_ID = 'MediaStorage';
+
+/** The handler's calls; the policy names exactly these. */
+const CHANNEL_ACTIONS = [
+  'kinesisvideo:DescribeSignalingChannel',
+  'kinesisvideo:DescribeMediaStorageConfiguration',
+  'kinesisvideo:UpdateMediaStorageConfiguration',
+];
+const STREAM_ACTIONS = ['kinesisvideo:DescribeStream', 'kinesisvideo:DescribeMappedResourceConfiguration'];
+
+/** What peers joining a storage session need on the stream, per the KVS WebRTC ingestion guide. */
+const STORAGE_SESSION_STREAM_ACTIONS = ['kinesisvideo:DescribeStream', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia'];
+
+/**
+ * WebRTC ingestion: the channel's media is stored in the stream (`UpdateMediaStorageConfiguration`). Deleting the
+ * resource sets the channel's media storage back to DISABLED, as long as the channel still maps to this stream.
+ */
+export class MediaStorage extends Construct {
+  /** Enables media storage of `channel` into `stream`. A channel stores into one stream. */
+  public static enable(channel: MediaStorageChannel, stream: MediaStorageStream): MediaStorage {
+    const existing = channel.node.tryFindChild(MEDIA_STORAGE_ID) as MediaStorage | undefined;
+    if (existing) {
+      throw new Error(`Signaling channel ${channel.node.path} already stores its media in stream ${existing.stream.node.path}: a channel maps to one stream`);
+    }
+    return new MediaStorage(channel, stream);
+  }
+
+  private constructor(channel: MediaStorageChannel, private readonly stream: MediaStorageStream) {
+    super(channel, MEDIA_STORAGE_ID);
+    const retention = stream.dataRetention;
+    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+      throw new Error(`Cannot store the media of signaling channel ${channel.node.path} in stream ${stream.node.path}: its dataRetention is 0 hours, and media storage needs a stream that retains data. Set dataRetention to at least 1 hour.`);
+    }
+    const provider = KinesisVideoProvider.getOrCreate(this);
+    provider.policy.allow('channel', channel.channelName, CHANNEL_ACTIONS);
+    provider.policy.allow('stream', stream.streamName, STREAM_ACTIONS);
+    const properties: MediaStorageProperties = { ChannelArn: channel.channelArn, StreamArn: stream.streamArn };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.MEDIA_STORAGE,
+      properties: { ...properties },
+    });
+    provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
+    channel._addStorageSessionRequirement((grantee) => stream.grant(grantee, ...STORAGE_SESSION_STREAM_ACTIONS));
+  }
+}

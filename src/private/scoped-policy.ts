@@ -1,0 +1,198 @@
+import { ArnFormat, CfnResource, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+/** IAM's limit on the inline policies of one role, counted without whitespace. */
+export const INLINE_POLICY_LIMIT = 10_240;
+
+/**
+ * Lengths used to measure a policy as IAM will see it, after CloudFormation resolves the ARNs. Each is the longest
+ * value a real deployment can have, so the measure never underestimates.
+ */
+const RESOLVED = {
+  partition: 'aws-us-gov'.length,
+  region: 'ap-southeast-5'.length,
+  account: 12,
+  /** An unresolved resource name (for example a stream imported from a parameter): the assumed length. */
+  unresolvedName: 64,
+};
+
+/** The kinds of Kinesis Video resources the handlers act on. */
+export type KvsResourceKind = 'stream' | 'channel';
+
+export interface ScopedPolicyProps {
+  /** The role the handlers run with. */
+  readonly role: iam.IRole;
+  /** The handler functions, whose log groups the policy covers. */
+  readonly functions: lambda.IFunction[];
+}
+
+interface Target {
+  readonly kind: KvsResourceKind;
+  readonly name: string;
+  readonly actions: string[];
+}
+
+/**
+ * The handlers' inline policy, rendered at synth time from every stream and channel that the stack configures.
+ *
+ * Scoping rule, tightest first, taken per resource kind while the whole policy fits `INLINE_POLICY_LIMIT` measured with
+ * ARNs resolved to their longest realistic length:
+ * 1. each resource by name: `stream/<name>/*` (the `/*` covers only the creation-time suffix of the ARN);
+ * 2. every resource whose name starts with the longest prefix the names share: `stream/<prefix>*`;
+ * 3. every resource of the kind in this account and region: `stream/*`.
+ * Resources are named, never referenced with `Fn::GetAtt`: the retention guard runs before the streams, so a
+ * reference to a stream's ARN here would be a dependency cycle.
+ */
+export class ScopedPolicy extends Construct {
+  private readonly targets: Target[] = [];
+  private readonly extraStatements: iam.PolicyStatement[] = [];
+  private readonly resource: iam.CfnPolicy;
+  private readonly functions: lambda.IFunction[];
+
+  constructor(scope: Construct, id: string, props: ScopedPolicyProps) {
+    super(scope, id);
+    this.functions = props.functions;
+    this.resource = new iam.CfnPolicy(this, 'Resource', {
+      policyName: 'KinesisVideoHandlers',
+      roles: [props.role.roleName],
+      policyDocument: Lazy.any({ produce: () => this.document().toJSON() }),
+    });
+  }
+
+  /** Allows `actions` on the stream or channel called `name`. */
+  public allow(kind: KvsResourceKind, name: string, actions: string[]): void {
+    this.targets.push({ kind, name, actions: [...actions].sort() });
+  }
+
+  /** Allows a statement that is not about streams or channels (for example CloudFormation on this stack). */
+  public allowStatement(statement: iam.PolicyStatement): void {
+    this.extraStatements.push(statement);
+  }
+
+  /** Makes `resource` wait for the policy, so that no handler runs before its permissions exist. */
+  public requiredBy(resource: CfnResource): void {
+    resource.addDependency(this.resource);
+  }
+
+  /** The policy document, scoped as tightly as the size limit allows. */
+  public document(): iam.PolicyDocument {
+    return this.render(this.chooseScopes());
+  }
+
+  /** The size of `document()` as IAM counts it (no whitespace), with ARNs resolved to their longest length. */
+  public resolvedSize(): number {
+    return this.measure(this.chooseScopes());
+  }
+
+  /** The tightest scopes whose document fits the limit, or the loosest when none does. */
+  private chooseScopes(): Scopes {
+    let scopes: Scopes = { stream: 'name', channel: 'name' };
+    for (const step of LOOSENING) {
+      scopes = { ...scopes, ...step };
+      if (this.measure(scopes) <= INLINE_POLICY_LIMIT) break;
+    }
+    return scopes;
+  }
+
+  private measure(scopes: Scopes): number {
+    const resolved = Stack.of(this).resolve(this.render(scopes).toJSON());
+    return JSON.stringify(resolved, (_key, value) => {
+      if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1) {
+        const [fn] = Object.keys(value);
+        if (fn === 'Fn::Join') return joinedValue(value[fn]);
+        if (fn === 'Ref' || fn === 'Fn::GetAtt') return 'x'.repeat(refLength(value[fn]));
+      }
+      return value;
+    }).length;
+  }
+
+  private render(scopes: Scopes): iam.PolicyDocument {
+    const doc = new iam.PolicyDocument();
+    const stack = Stack.of(this);
+    const prefixes: Record<KvsResourceKind, string> = {
+      stream: commonPrefix(this.targets.filter((t) => t.kind === 'stream').map((t) => t.name)),
+      channel: commonPrefix(this.targets.filter((t) => t.kind === 'channel').map((t) => t.name)),
+    };
+    // One statement per kind and action set, listing its resources once each.
+    const groups = new Map<string, { kind: KvsResourceKind; actions: string[]; resources: Set<string> }>();
+    for (const target of this.targets) {
+      const key = `${target.kind}|${target.actions.join(',')}`;
+      const group = groups.get(key) ?? { kind: target.kind, actions: target.actions, resources: new Set<string>() };
+      groups.set(key, group);
+      group.resources.add(resourcePattern(target.name, scopes[target.kind], prefixes[target.kind]));
+    }
+    for (const group of groups.values()) {
+      doc.addStatements(new iam.PolicyStatement({
+        actions: group.actions,
+        resources: [...group.resources].map((pattern) => stack.formatArn({
+          service: 'kinesisvideo',
+          resource: group.kind,
+          resourceName: pattern,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        })),
+      }));
+    }
+    doc.addStatements(...this.extraStatements);
+    doc.addStatements(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: this.functions.map((fn) => stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `/aws/lambda/${fn.functionName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })),
+    }));
+    return doc;
+  }
+}
+
+type Scope = 'name' | 'prefix' | 'kind';
+type Scopes = Record<KvsResourceKind, Scope>;
+
+/** Each step loosens one kind more; streams first, since a stack holds far more streams than channels. */
+const LOOSENING: Array<Partial<Scopes>> = [
+  {},
+  { stream: 'prefix' },
+  { channel: 'prefix' },
+  { stream: 'kind' },
+  { channel: 'kind' },
+];
+
+function resourcePattern(name: string, scope: Scope, prefix: string): string {
+  // A name only known at deploy time cannot share a prefix: it stays exact.
+  if (scope === 'name' || Token.isUnresolved(name)) return `${name}/*`;
+  return scope === 'kind' ? '*' : `${prefix}*`;
+}
+
+/** The longest prefix shared by every name known at synth time. */
+function commonPrefix(allNames: string[]): string {
+  const names = allNames.filter((name) => !Token.isUnresolved(name));
+  if (names.length === 0) return '';
+  let prefix = names[0];
+  for (const name of names) {
+    while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  }
+  return prefix;
+}
+
+/** A resolved `Fn::Join`, with pseudo parameters and references at their longest realistic length. */
+function joinedValue([separator, parts]: [string, unknown[]]): string {
+  const resolved = parts.map((part) => {
+    if (typeof part === 'string') return part;
+    const ref = (part as { Ref?: string }).Ref;
+    if (ref !== undefined) return 'x'.repeat(refLength(ref));
+    return 'x'.repeat(RESOLVED.unresolvedName);
+  });
+  return resolved.join(separator);
+}
+
+function refLength(ref: unknown): number {
+  switch (ref) {
+    case 'AWS::Partition': return RESOLVED.partition;
+    case 'AWS::Region': return RESOLVED.region;
+    case 'AWS::AccountId': return RESOLVED.account;
+    default: return RESOLVED.unresolvedName;
+  }
+}
