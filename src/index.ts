@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './media-type';
+export * from './stream';
+export * from './signaling-channel';

@@ -1,0 +1,156 @@
+import { Duration, TagManager, Token } from 'aws-cdk-lib';
+import { IValidation } from 'constructs';
+
+/*
+ * Synth-time validation shared by every construct of the library.
+ *
+ * Every message has one format: `Invalid <property> "<value received>": must be <what is allowed>`.
+ * Unresolved tokens are skipped: their values are known only at deploy time, where the service validates them.
+ */
+
+/** The stream, channel and device name rule of the API Reference (`StreamName`, `ChannelName`, `DeviceName`). */
+const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
+/** `MediaType` as the API Reference gives it: comma-separated `type/subtype` pairs. */
+const MEDIA_TYPE_PATTERN = /^[\w\-.+]+\/[\w\-.+]+(,[\w\-.+]+\/[\w\-.+]+)*$/;
+/** `TagKey` and `TagValue` (the API Reference's PDF garbles them; the Smithy model has them intact). */
+const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS = 'Unicode letters, digits, white space and _.:/=+-@';
+
+/** The most tags a stream or signaling channel carries. */
+export const MAX_TAGS = 50;
+
+/**
+ * The error for an invalid value, in the library's one message format.
+ *
+ * @param propName the property, as the user wrote it
+ * @param value the value received
+ * @param allowed what is allowed, read after "must be"
+ */
+export function invalid(propName: string, value: unknown, allowed: string): Error {
+  return new Error(`Invalid ${propName} "${String(value)}": must be ${allowed}`);
+}
+
+/** Throws unless `value` is a whole number within `[min, max]` (either bound may be left open) in the given unit. */
+export function assertRange(propName: string, value: number, min?: number, max?: number, unit?: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || (min !== undefined && value < min) || (max !== undefined && value > max)) {
+    throw invalid(propName, value, describeRange(min, max, unit));
+  }
+}
+
+/**
+ * Throws unless `value` is `min`-`max` characters long.
+ *
+ * @param subject what is measured when it is not the value itself, for example "the URI s3://<bucket>/<keyPrefix>"
+ */
+export function assertLength(propName: string, value: string, min: number, max: number, subject?: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (value.length < min || value.length > max) {
+    throw invalid(propName, value, `${min}-${max} characters${subject ? ` in ${subject}` : ''}`);
+  }
+}
+
+/** Throws unless `value` matches `pattern`; `allowed` says in words what the pattern allows. */
+export function assertPattern(propName: string, value: string, pattern: RegExp, allowed: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!pattern.test(value)) throw invalid(propName, value, allowed);
+}
+
+/** A stream name: 1-256 characters of `[a-zA-Z0-9_.-]`. */
+export function validateStreamName(value: string | undefined, propName = 'streamName'): void {
+  validateName(value, propName, 256);
+}
+
+/** A signaling channel name: 1-256 characters of `[a-zA-Z0-9_.-]`. */
+export function validateChannelName(value: string | undefined, propName = 'channelName'): void {
+  validateName(value, propName, 256);
+}
+
+/** A device name: 1-128 characters of `[a-zA-Z0-9_.-]`. */
+export function validateDeviceName(value: string | undefined, propName = 'deviceName'): void {
+  validateName(value, propName, 128);
+}
+
+/** A media type: 1-128 characters of comma-separated `type/subtype` pairs, for example `video/h264,audio/aac`. */
+export function validateMediaType(value: string | undefined, propName = 'mediaType'): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value.length < 1 || value.length > 128 || !MEDIA_TYPE_PATTERN.test(value)) {
+    throw invalid(propName, value, '1-128 characters of comma-separated type/subtype pairs of [\\w-.+] (for example "video/h264,audio/aac")');
+  }
+}
+
+/** Throws unless `value` is a whole number of hours within `[min, max]`. */
+export function validateWholeHours(value: Duration | undefined, propName: string, min: number, max: number): void {
+  validateWholeDuration(value, propName, min, max, 'hours', (d) => d.toHours({ integral: false }));
+}
+
+/** Throws unless `value` is a whole number of seconds within `[min, max]`. */
+export function validateWholeSeconds(value: Duration | undefined, propName: string, min: number, max: number): void {
+  validateWholeDuration(value, propName, min, max, 'seconds', (d) => d.toSeconds({ integral: false }));
+}
+
+/**
+ * Throws on the first tag that the service would reject: at most 50 tags, keys of 1-128 and values of 0-256 Unicode
+ * letters, digits, white space and `_.:/=+-@`, and no key in the reserved `aws:` prefix.
+ */
+export function validateTags(tags: Record<string, string>): void {
+  const keys = Object.keys(tags);
+  if (keys.length > MAX_TAGS) throw invalid('tags', `${keys.length} tags`, `at most ${MAX_TAGS} tags`);
+  for (const key of keys) {
+    const value = tags[key];
+    if (!Token.isUnresolved(key)) {
+      if (key.length < 1 || key.length > 128 || !TAG_PATTERN.test(key)) {
+        throw invalid('tag key', key, `1-128 characters of ${TAG_CHARACTERS}`);
+      }
+      if (key.toLowerCase().startsWith('aws:')) throw invalid('tag key', key, 'a key that does not start with "aws:" (reserved by AWS)');
+    }
+    if (!Token.isUnresolved(value) && (value.length > 256 || !TAG_PATTERN.test(value))) {
+      throw invalid(`tag value of key "${key}"`, value, `0-256 characters of ${TAG_CHARACTERS}`);
+    }
+  }
+}
+
+/**
+ * A construct validation of the tags in `tags`. Tags arrive through aspects (`Tags.of(...)`) after the constructor has
+ * run, so they are checked when the app synthesizes.
+ */
+export function tagValidation(tags: TagManager): IValidation {
+  return {
+    validate: () => {
+      try {
+        validateTags(tags.tagValues());
+        return [];
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    },
+  };
+}
+
+function validateName(value: string | undefined, propName: string, maxLength: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value.length < 1 || value.length > maxLength || !NAME_PATTERN.test(value)) {
+    throw invalid(propName, value, `1-${maxLength} characters of [a-zA-Z0-9_.-]`);
+  }
+}
+
+function validateWholeDuration(
+  value: Duration | undefined,
+  propName: string,
+  min: number,
+  max: number,
+  unit: string,
+  amount: (d: Duration) => number,
+): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const n = amount(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(propName, value.toHumanString(), describeRange(min, max, unit));
+}
+
+function describeRange(min: number | undefined, max: number | undefined, unit: string | undefined): string {
+  const whole = unit ? `a whole number of ${unit}` : 'a whole number';
+  if (min !== undefined && max !== undefined) return `${whole} from ${min} to ${max}`;
+  if (min !== undefined) return `${whole}, at least ${min}`;
+  if (max !== undefined) return `${whole}, at most ${max}`;
+  return whole;
+}
