@@ -1,0 +1,32 @@
+/**
+ * Retry and wait budgets, in milliseconds of the handler's (scaled) time line. lambda/README.md explains the numbers.
+ */
+
+/**
+ * Attempts per call made by the SDK itself, which retries 5xx responses and dropped connections (not
+ * ClientLimitExceededException, an HTTP 400). Set explicitly so that the calls a fault causes are deterministic.
+ */
+export const SDK_MAX_ATTEMPTS = 3;
+
+/**
+ * Our own retries of ClientLimitExceededException, on top of the SDK's: an attempt here is one SDK call (itself up to
+ * {@link SDK_MAX_ATTEMPTS} requests for 5xx). Exponential backoff with equal jitter: the n-th retry waits between half
+ * and all of min(maxDelayMs, baseDelayMs × 2^(n-1)). 8 attempts wait 12-24 s in all, enough for 240 resources that hit
+ * a 50 TPS quota together to drain.
+ */
+export const THROTTLE_RETRY = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 8_000 } as const;
+
+/**
+ * How `onEvent` waits for transitions that take seconds, so that `isComplete` finds the work done on its first call:
+ * polls 200, 400, 800, then every 1000 ms (≤ 1 s added over the service's own transition), for at most 20 s, after which
+ * `isComplete` takes over at the Provider's `queryInterval`. The polls that repeat are DescribeStream and
+ * DescribeSignalingChannel (300 TPS per account): 240 resources polling at 1 s stay under it.
+ * Describe*Configuration (50 TPS) is read only once the target is ACTIVE, to decide and to confirm.
+ */
+export const INLINE_WAIT = { initialDelayMs: 200, factor: 2, maxDelayMs: 1_000, budgetMs: 20_000 } as const;
+
+/**
+ * The Provider `queryInterval` the constructs should use: an `isComplete` poll reads up to two Describe*Configuration
+ * APIs (stream configuration), and 240 resources × 2 reads / 10 s = 48 TPS, under the 50 TPS account quota.
+ */
+export const RECOMMENDED_QUERY_INTERVAL_SECONDS = 10;

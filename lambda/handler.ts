@@ -1,0 +1,91 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { KvsApi } from './kvs-api';
+import { CallContext } from './retry';
+import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties } from './types';
+import { pollUntilDone, Progress } from './wait';
+
+/** Everything a handler uses from outside: clients, time, randomness and logging. The entry points build the real ones. */
+export interface HandlerContext extends CallContext {
+  readonly kinesisVideo: KinesisVideoClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly log: (message: string, detail?: { readonly [key: string]: unknown }) => void;
+}
+
+/** A handler class, as the dispatcher instantiates it for one event. */
+export type ResourceHandlerClass = new (event: IsCompleteRequest, ctx: HandlerContext) => ResourceHandler;
+
+/**
+ * One custom resource type. Each request type is one idempotent reconcile step (`onCreate`, `onUpdate`, `onDelete`):
+ * it reads the service, makes only the calls still needed, and reports its progress. `onEvent` repeats the step
+ * inline with a short backoff (INLINE_WAIT) so that the usual transitions finish inside it; `isComplete` runs
+ * `check()` (by default the same step) once per poll. A re-invoked step therefore converges instead of failing.
+ *
+ * A handler instance lives for one invocation: fields may remember what it already sent (so that a slow Describe does
+ * not make it send the same update twice), but nothing outlives the invocation.
+ */
+export abstract class ResourceHandler {
+  protected readonly api: KvsApi;
+
+  constructor(protected readonly event: IsCompleteRequest, protected readonly ctx: HandlerContext) {
+    this.api = new KvsApi(ctx.kinesisVideo, ctx);
+  }
+
+  public async onEvent(): Promise<OnEventResponse> {
+    const physicalResourceId = this.event.RequestType === 'Delete' ? this.currentPhysicalId() : this.physicalResourceId();
+    const progress = await pollUntilDone(this.ctx.clock, () => this.step());
+    if (!progress.done) {
+      this.ctx.log('Not done within the inline wait budget; isComplete polls from here', { physicalResourceId, waitingFor: progress.waitingFor });
+    }
+    return { PhysicalResourceId: physicalResourceId };
+  }
+
+  public async isComplete(): Promise<IsCompleteResponse> {
+    const progress = await this.check();
+    if (!progress.done) {
+      this.ctx.log('In progress', { physicalResourceId: this.event.PhysicalResourceId, waitingFor: progress.waitingFor });
+      return { IsComplete: false };
+    }
+    return { IsComplete: true, Data: progress.data };
+  }
+
+  /** The id for Create and Update: stable and meaningful, derived from the target ARNs; a new value replaces the resource. */
+  protected abstract physicalResourceId(): string;
+  protected abstract onCreate(): Promise<Progress>;
+  protected abstract onUpdate(): Promise<Progress>;
+  protected abstract onDelete(): Promise<Progress>;
+
+  /** One `isComplete` poll: by default the request's step again, which confirms the work (or finishes it). */
+  protected check(): Promise<Progress> {
+    return this.step();
+  }
+
+  /** The id CloudFormation holds for this resource (Update and Delete). */
+  protected currentPhysicalId(): string {
+    const id = this.event.PhysicalResourceId;
+    if (!id) throw new Error(`${this.event.RequestType} of ${this.event.LogicalResourceId} carries no PhysicalResourceId`);
+    return id;
+  }
+
+  /**
+   * Properties that no longer decide the outcome (the previous ones of an Update, those of a Delete) parsed leniently:
+   * `undefined`, logged, when they do not parse, so that a Delete never fails on them.
+   */
+  protected tryParse<T>(raw: RawProperties | undefined, parse: (raw: RawProperties) => T): T | undefined {
+    try {
+      return raw ? parse(raw) : undefined;
+    } catch (err) {
+      this.ctx.log('Ignoring properties that do not parse', { error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  private step(): Promise<Progress> {
+    switch (this.event.RequestType) {
+      case 'Create': return this.onCreate();
+      case 'Update': return this.onUpdate();
+      case 'Delete': return this.onDelete();
+    }
+    throw new Error(`Unsupported RequestType "${String(this.event.RequestType)}": expected Create, Update or Delete`);
+  }
+}

@@ -1,0 +1,98 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ResourceType } from '../../src/private/custom-resource-contract';
+import { ResourceHandler } from '../handler';
+import { orUndefinedIfNotFound } from '../kvs-api';
+import { readBoolean, readInteger, readList, readObject, readString } from '../parse';
+import { formatPhysicalId } from '../physical-id';
+import { invoke } from '../retry';
+import { stack } from '../subject';
+import { RawProperties } from '../types';
+import { done, Progress } from '../wait';
+
+const KIND = 'RetentionGuard';
+/** The only stack status in which CloudFormation sends an Update with the properties of before a failed update. */
+const ROLLING_BACK = 'UPDATE_ROLLBACK_IN_PROGRESS';
+
+interface GuardedStream {
+  readonly name: string;
+  readonly desiredHours: number;
+  readonly allowDecrease: boolean;
+}
+
+interface Decrease extends GuardedStream {
+  readonly liveHours: number;
+}
+
+/**
+ * One per stack. Every guarded stream depends on it, so CloudFormation runs it before touching the streams: it fails
+ * the deployment when a stream's data retention would drop below its live value without `allowRetentionDecrease`,
+ * because a decrease deletes the older video at once. Streams not found (being created, or replaced under a new name)
+ * pass. A decrease during UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and
+ * failing there would leave the stack UPDATE_ROLLBACK_FAILED. Delete does nothing.
+ */
+export class RetentionGuardHandler extends ResourceHandler {
+  protected physicalResourceId(): string {
+    return formatPhysicalId(KIND, [this.event.StackId]);
+  }
+
+  protected onCreate(): Promise<Progress> {
+    return this.guard();
+  }
+
+  protected onUpdate(): Promise<Progress> {
+    return this.guard();
+  }
+
+  protected async onDelete(): Promise<Progress> {
+    return done();
+  }
+
+  /** `onEvent` decides, and fails when it refuses: nothing remains for `isComplete` to wait for. */
+  protected async check(): Promise<Progress> {
+    return done();
+  }
+
+  private async guard(): Promise<Progress> {
+    const decreases: Decrease[] = [];
+    for (const stream of parse(this.event.ResourceProperties)) {
+      const live = await orUndefinedIfNotFound(this.api.describeStreamByName(stream.name));
+      if (!live) {
+        this.ctx.log(`Stream "${stream.name}" does not exist yet (new, or replaced under a new name): nothing to guard`);
+        continue;
+      }
+      const liveHours = live.DataRetentionInHours ?? 0;
+      if (stream.desiredHours < liveHours && !stream.allowDecrease) decreases.push({ ...stream, liveHours });
+    }
+    if (decreases.length === 0) return done();
+    if (await this.rollingBack()) {
+      this.ctx.log(`Letting the rollback restore the previous data retention (stack is ${ROLLING_BACK})`, { decreases });
+      return done();
+    }
+    throw new Error(decreases.map(refusal).join(' '));
+  }
+
+  private async rollingBack(): Promise<boolean> {
+    const stackId = this.event.StackId;
+    const out = await invoke(this.ctx, { service: 'cloudformation', api: 'DescribeStacks', subject: stack(stackId) },
+      () => this.ctx.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId })));
+    return out.Stacks?.[0]?.StackStatus === ROLLING_BACK;
+  }
+}
+
+function refusal(d: Decrease): string {
+  return `Refusing to lower the data retention of stream "${d.name}" from ${d.liveHours} to ${d.desiredHours} hours: `
+    + `a decrease immediately deletes the video older than ${d.desiredHours} hours. `
+    + `To accept that, set allowRetentionDecrease: true on the Stream "${d.name}".`;
+}
+
+function parse(raw: RawProperties): GuardedStream[] {
+  const path = `${ResourceType.RETENTION_GUARD} Streams`;
+  return readList(raw.Streams, path).map((item, i) => {
+    const s = readObject(item, `${path}[${i}]`);
+    return {
+      name: readString(s.StreamName, `${path}[${i}].StreamName`),
+      desiredHours: readInteger(s.DataRetentionInHours, `${path}[${i}].DataRetentionInHours`),
+      allowDecrease: readBoolean(s.AllowDecrease, `${path}[${i}].AllowDecrease`),
+    };
+  });
+}

@@ -1,0 +1,219 @@
+import { ImageGenerationConfiguration, NotificationConfiguration } from '@aws-sdk/client-kinesis-video';
+import { ResourceType } from '../../src/private/custom-resource-contract';
+import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
+import { ResourceHandler } from '../handler';
+import { KvsApi, orUndefinedIfNotFound } from '../kvs-api';
+import { optional, readEnum, readInteger, readObject, readString } from '../parse';
+import { formatPhysicalId, parsePhysicalId } from '../physical-id';
+import { streamByArn } from '../subject';
+import { RawProperties } from '../types';
+import { done, Progress, waiting } from '../wait';
+
+const KIND = 'StreamConfiguration';
+const STATUSES = ['ENABLED', 'DISABLED'] as const;
+
+/** `Custom::KinesisVideoStreamConfiguration`, parsed. An absent member is not managed by the resource. */
+interface StreamConfiguration {
+  readonly streamArn: string;
+  readonly notification?: NotificationConfiguration;
+  readonly imageGeneration?: ImageGenerationConfiguration;
+}
+
+/** One configuration of a stream that the resource manages: read, written and removed the same way. */
+interface ConfigurationKind<T> {
+  readonly name: string;
+  select(config: StreamConfiguration): T | undefined;
+  describe(api: KvsApi, streamArn: string): Promise<T | undefined>;
+  /** `undefined` removes the configuration. */
+  update(api: KvsApi, streamArn: string, configuration: T | undefined): Promise<void>;
+}
+
+const NOTIFICATION: ConfigurationKind<NotificationConfiguration> = {
+  name: 'notification configuration',
+  select: (config) => config.notification,
+  describe: (api, arn) => api.describeNotificationConfiguration(arn),
+  update: (api, arn, configuration) => api.updateNotificationConfiguration(arn, configuration),
+};
+
+const IMAGE_GENERATION: ConfigurationKind<ImageGenerationConfiguration> = {
+  name: 'image generation configuration',
+  select: (config) => config.imageGeneration,
+  describe: (api, arn) => api.describeImageGenerationConfiguration(arn),
+  update: (api, arn, configuration) => api.updateImageGenerationConfiguration(arn, configuration),
+};
+
+const KINDS: readonly ConfigurationKind<object>[] = [NOTIFICATION, IMAGE_GENERATION];
+
+/**
+ * Notification and image generation of one stream. Create and Update converge each present member on the stream and,
+ * on an Update that keeps the stream, remove members that were dropped. Delete (and an Update's dropped members) remove
+ * a configuration only while the stream still holds what this resource set. Notifications start about a minute after
+ * the update; nothing observes that, so the handler does not wait for it.
+ */
+export class StreamConfigurationHandler extends ResourceHandler {
+  /** Kinds this invocation already sent an update for: a lagging Describe must not make it send them again. */
+  private readonly sent = new Set<string>();
+
+  protected physicalResourceId(): string {
+    return formatPhysicalId(KIND, [parse(this.event.ResourceProperties).streamArn]);
+  }
+
+  protected onCreate(): Promise<Progress> {
+    return this.converge(parse(this.event.ResourceProperties), undefined);
+  }
+
+  protected onUpdate(): Promise<Progress> {
+    const desired = parse(this.event.ResourceProperties);
+    const previous = this.tryParse(this.event.OldResourceProperties, parse);
+    // A new stream is a replacement: the Delete of the old id cleans the old stream up.
+    return this.converge(desired, previous?.streamArn === desired.streamArn ? previous : undefined);
+  }
+
+  protected async onDelete(): Promise<Progress> {
+    const [streamArn] = parsePhysicalId(this.currentPhysicalId(), KIND, 1) ?? [];
+    const set = this.tryParse(this.event.ResourceProperties, parse);
+    if (!streamArn || !set) {
+      this.ctx.log('Nothing to remove: the physical id or the properties are not ones this handler created', { physicalResourceId: this.event.PhysicalResourceId });
+      return done();
+    }
+    const stream = streamByArn(streamArn);
+    const info = await orUndefinedIfNotFound(this.api.describeStreamByArn(streamArn));
+    if (!info || info.Status === 'DELETING') {
+      this.ctx.log(`Nothing to remove: ${stream.label} is gone`);
+      return done();
+    }
+    if (info.Status !== 'ACTIVE') return waiting(`${stream.label} to become ACTIVE (now ${info.Status})`);
+    try {
+      return await this.removeAll(streamArn, set);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.errorName === NOT_FOUND_ERROR)) throw err;
+      this.ctx.log(`Nothing left to remove: ${stream.label} was deleted meanwhile`);
+      return done();
+    }
+  }
+
+  /** Sets each member of `desired`; removes the members of `previous` (same stream) that `desired` dropped. */
+  private async converge(desired: StreamConfiguration, previous: StreamConfiguration | undefined): Promise<Progress> {
+    const stream = streamByArn(desired.streamArn);
+    const info = await this.api.describeStreamByArn(desired.streamArn);
+    if (info?.Status === 'DELETING') throw new Error(`Cannot configure ${stream.label}: the stream is being deleted.`);
+    if (info?.Status !== 'ACTIVE') return waiting(`${stream.label} to become ACTIVE (now ${info?.Status})`);
+
+    const pending: string[] = [];
+    for (const kind of KINDS) {
+      const want = kind.select(desired);
+      const had = previous && kind.select(previous);
+      const left = want ? await this.set(kind, desired.streamArn, want) : had ? await this.remove(kind, desired.streamArn, had) : undefined;
+      if (left) pending.push(left);
+    }
+    if (pending.length > 0) return waiting(pending.join('; '));
+    return done({ StreamArn: desired.streamArn, StreamName: stream.streamName ?? desired.streamArn });
+  }
+
+  private async removeAll(streamArn: string, set: StreamConfiguration): Promise<Progress> {
+    const pending: string[] = [];
+    for (const kind of KINDS) {
+      const had = kind.select(set);
+      const left = had ? await this.remove(kind, streamArn, had) : undefined;
+      if (left) pending.push(left);
+    }
+    return pending.length > 0 ? waiting(pending.join('; ')) : done();
+  }
+
+  /** Makes the stream hold `want`; returns what is still awaited, if anything. */
+  private async set<T extends object>(kind: ConfigurationKind<T>, streamArn: string, want: T): Promise<string | undefined> {
+    if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
+    if (!this.sent.has(kind.name)) {
+      const busy = await this.send(kind, streamArn, want);
+      if (busy) return busy;
+      if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
+    }
+    return `the ${kind.name} of ${streamByArn(streamArn).label} to match`;
+  }
+
+  /** Removes the configuration only while the stream holds the one this resource set (`had`). */
+  private async remove<T extends object>(kind: ConfigurationKind<T>, streamArn: string, had: T): Promise<string | undefined> {
+    const held = await kind.describe(this.api, streamArn);
+    if (held === undefined) return undefined;
+    if (!contains(had, held)) {
+      this.ctx.log(`Leaving the ${kind.name} of ${streamByArn(streamArn).label} in place: it is not the one this resource set`, { set: had, held });
+      return undefined;
+    }
+    if (!this.sent.has(kind.name)) {
+      const busy = await this.send(kind, streamArn, undefined);
+      if (busy) return busy;
+      if ((await kind.describe(this.api, streamArn)) === undefined) return undefined;
+    }
+    return `the ${kind.name} of ${streamByArn(streamArn).label} to be removed`;
+  }
+
+  /** Sends the update; a ResourceInUseException while the stream is not ACTIVE is waited out (returns the reason). */
+  private async send<T extends object>(kind: ConfigurationKind<T>, streamArn: string, configuration: T | undefined): Promise<string | undefined> {
+    try {
+      await kind.update(this.api, streamArn, configuration);
+      this.sent.add(kind.name);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.errorName === IN_USE_ERROR)) throw err;
+      const status = (await this.api.describeStreamByArn(streamArn))?.Status;
+      if (status === 'ACTIVE') throw err;
+      return `${streamByArn(streamArn).label} to become ACTIVE (now ${status})`;
+    }
+  }
+
+}
+
+/**
+ * Whether `observed` holds every value `wanted` sets. Members `wanted` leaves out are not compared: the service may
+ * report defaults for them (for example a JPEG quality).
+ */
+function contains(wanted: unknown, observed: unknown): boolean {
+  if (wanted === undefined) return true;
+  if (typeof wanted !== 'object' || wanted === null) return wanted === observed;
+  if (typeof observed !== 'object' || observed === null) return false;
+  return Object.entries(wanted).every(([key, value]) => contains(value, (observed as { [key: string]: unknown })[key]));
+}
+
+function parse(raw: RawProperties): StreamConfiguration {
+  const type = ResourceType.STREAM_CONFIGURATION;
+  return {
+    streamArn: readString(raw.StreamArn, `${type} StreamArn`),
+    notification: optional(raw.NotificationConfiguration, `${type} NotificationConfiguration`, parseNotification),
+    imageGeneration: optional(raw.ImageGenerationConfiguration, `${type} ImageGenerationConfiguration`, parseImageGeneration),
+  };
+}
+
+function parseNotification(value: unknown, path: string): NotificationConfiguration {
+  const raw = readObject(value, path);
+  const destination = readObject(raw.DestinationConfig, `${path}.DestinationConfig`);
+  return {
+    Status: readEnum(raw.Status, `${path}.Status`, STATUSES),
+    DestinationConfig: { Uri: readString(destination.Uri, `${path}.DestinationConfig.Uri`) },
+  };
+}
+
+function parseImageGeneration(value: unknown, path: string): ImageGenerationConfiguration {
+  const raw = readObject(value, path);
+  const destination = readObject(raw.DestinationConfig, `${path}.DestinationConfig`);
+  const formatConfig = optional(raw.FormatConfig, `${path}.FormatConfig`, readObject);
+  const jpegQuality = optional(formatConfig?.JPEGQuality, `${path}.FormatConfig.JPEGQuality`, readString);
+  return withoutUndefined({
+    Status: readEnum(raw.Status, `${path}.Status`, STATUSES),
+    ImageSelectorType: readEnum(raw.ImageSelectorType, `${path}.ImageSelectorType`, ['SERVER_TIMESTAMP', 'PRODUCER_TIMESTAMP'] as const),
+    DestinationConfig: {
+      Uri: readString(destination.Uri, `${path}.DestinationConfig.Uri`),
+      DestinationRegion: readString(destination.DestinationRegion, `${path}.DestinationConfig.DestinationRegion`),
+    },
+    SamplingInterval: readInteger(raw.SamplingInterval, `${path}.SamplingInterval`),
+    Format: readEnum(raw.Format, `${path}.Format`, ['JPEG', 'PNG'] as const),
+    // The API's FormatConfig is a map of strings: the quality stays a string.
+    FormatConfig: jpegQuality === undefined ? undefined : { JPEGQuality: jpegQuality },
+    WidthPixels: optional(raw.WidthPixels, `${path}.WidthPixels`, readInteger),
+    HeightPixels: optional(raw.HeightPixels, `${path}.HeightPixels`, readInteger),
+  });
+}
+
+/** Drops absent members, so that the request carries none and `contains` compares only what is set. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
