@@ -21,7 +21,7 @@ export class ApiError extends Error {
     public readonly serviceMessage: string,
     advice: string | undefined,
   ) {
-    super(`${call.api} failed for ${call.subject.label}: ${errorName}: ${serviceMessage}${advice ? ` ${advice}` : ''}`);
+    super(`${call.api} failed for ${call.subject.label}: ${errorName}: ${sentence(serviceMessage)}${advice ? ` ${advice}` : ''}`);
     this.name = 'ApiError';
   }
 
@@ -50,8 +50,13 @@ export function isThrottling(err: unknown): boolean {
 export function toApiError(call: ApiCall, err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const name = errorNameOf(err);
-  const message = String((err as { message?: unknown } | undefined)?.message ?? err).trim().replace(/\.$/, '');
+  const message = String((err as { message?: unknown } | undefined)?.message ?? err).trim();
   return new ApiError(call, name, message || '(no message)', adviceFor(call, name, err));
+}
+
+/** Ends the service's message with a full stop, so that the advice reads as the next sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function adviceFor(call: ApiCall, name: string, err: unknown): string | undefined {

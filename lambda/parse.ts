@@ -35,10 +35,10 @@ export function readEnum<T extends string>(value: unknown, path: string, allowed
 }
 
 /** An integer given as a decimal string (as CloudFormation sends it) or as a number, within `[min, max]`. */
-export function readInteger(value: unknown, path: string, min: number = 0, max: number = Number.MAX_SAFE_INTEGER): number {
+export function readInteger(value: unknown, path: string, min: number = 0, max?: number): number {
   const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    throw new PropertyError(path, `an integer from ${min} to ${max}`, value);
+  if (!Number.isSafeInteger(parsed) || parsed < min || (max !== undefined && parsed > max)) {
+    throw new PropertyError(path, max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`, value);
   }
   return parsed;
 }
