@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-kinesis-video';
 import { activeStream, Harness, rawRequest, rejection, startHarness } from './testing';
 
-const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:camera-1';
 const HUB = 'arn:aws:iot:us-east-1:123456789012:thing/hub-1';
 const fiftyOneTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
 
