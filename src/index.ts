@@ -1,3 +1,5 @@
 export * from './media-type';
 export * from './stream';
 export * from './signaling-channel';
+export * from './notification';
+export * from './image-generation';

@@ -5,7 +5,9 @@ import { aws_kinesisvideo as kvsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
+import { MediaStorage } from './private/media-storage';
 import { tagValidation, validateChannelName, validateWholeSeconds } from './private/validation';
+import { IStream } from './stream';
 
 /** The calls a peer makes to find the channel's endpoints and ICE servers, shared by masters and viewers. */
 const PEER_ACTIONS = [
@@ -98,6 +100,19 @@ export interface ISignalingChannel extends IResource, kvsRefs.ISignalingChannelR
   grantJoinStorageSession(grantee: iam.IGrantable): iam.Grant;
 
   /**
+   * Stores the channel's media in `stream` (WebRTC ingestion, `UpdateMediaStorageConfiguration`, through this
+   * library's custom resource). Peers then stop connecting to each other directly and call `JoinStorageSession`;
+   * `grantJoinStorageSession` covers what they need on the stream.
+   *
+   * The deployment waits until both the channel and the stream are ACTIVE. It fails, naming the other resource, when
+   * the channel or the stream is already mapped elsewhere. Removing the mapping from the app sets the channel's media
+   * storage back to DISABLED. The stream must retain data. A channel stores into one stream.
+   *
+   * @param stream the stream that receives the channel's media
+   */
+  enableMediaStorage(stream: IStream): void;
+
+  /**
    * Registers something every peer of a storage session needs, for the media storage construct of this library.
    *
    * @internal
@@ -159,6 +174,10 @@ abstract class SignalingChannelBase extends Resource implements ISignalingChanne
     const grant = this.grant(grantee, ...STORAGE_SESSION_ACTIONS);
     this.storageSession.addGrantee(grantee);
     return grant;
+  }
+
+  public enableMediaStorage(stream: IStream): void {
+    MediaStorage.enable(this, stream);
   }
 
   /** @internal */

@@ -1,13 +1,17 @@
-import { Annotations, Duration, IResource, RemovalPolicy, Resource, ResourceProps } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, Names, RemovalPolicy, Resource, ResourceProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { aws_kinesisvideo as kvsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
+import { ImageGenerationOptions } from './image-generation';
 import { MediaType } from './media-type';
+import { NotificationOptions } from './notification';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
+import { RetentionGuard } from './private/retention-guard';
+import { StreamConfiguration } from './private/stream-configuration';
 import { tagValidation, validateDeviceName, validateStreamName, validateWholeHours } from './private/validation';
 
 /** What a producer calls: PutMedia, and the two calls that find the stream's data endpoint. */
@@ -216,6 +220,21 @@ export interface IStream extends IResource, kvsRefs.IStreamRef {
   metricGetClipOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
+   * Sends the stream's notifications to an SNS topic (`UpdateNotificationConfiguration`, through this library's
+   * custom resource). The stream must retain data. `grantWrite` grants `sns:Publish` on the topic to the producers,
+   * including those granted before this call. At most once per stream.
+   */
+  configureNotifications(options: NotificationOptions): void;
+
+  /**
+   * Generates images from the stream into an S3 bucket (`UpdateImageGenerationConfiguration`, through this
+   * library's custom resource). The stream must retain data, and the bucket must be in the stream's region.
+   * `grantWrite` grants `s3:PutObject` under the key prefix to the producers, including those granted before this
+   * call. At most once per stream.
+   */
+  configureImageGeneration(options: ImageGenerationOptions): void;
+
+  /**
    * Registers something every producer needs, for the configuration constructs of this library.
    *
    * @internal
@@ -286,6 +305,14 @@ abstract class StreamBase extends Resource implements IStream {
 
   public grantPlayback(grantee: iam.IGrantable): iam.Grant {
     return this.grantWithKey(grantee, PLAYBACK_ACTIONS, KMS_READ_ACTIONS);
+  }
+
+  public configureNotifications(options: NotificationOptions): void {
+    StreamConfiguration.of(this).setNotification(options);
+  }
+
+  public configureImageGeneration(options: ImageGenerationOptions): void {
+    StreamConfiguration.of(this).setImageGeneration(options);
   }
 
   /** @internal */
@@ -365,7 +392,8 @@ export interface StreamProps {
    * The name of the stream: 1-256 characters of `[a-zA-Z0-9_.-]`, unique in the account and region. Changing it
    * replaces the stream.
    *
-   * @default - a name that CloudFormation generates
+   * @default - a name unique in the app, derived from the construct path. The name is always known at synth time:
+   * the retention guard and the IAM scoping of this library's custom resources refer to streams by name.
    */
   readonly streamName?: string;
 
@@ -435,6 +463,18 @@ export interface StreamProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether a deployment may lower the stream's data retention.
+   *
+   * Lowering the retention deletes the video older than the new retention at once, and no rollback brings it back.
+   * By default the stack's retention guard (one custom resource per stack) refuses a deployment that would lower the
+   * retention of the live stream, before the stream is touched. Set `true`, deploy the decrease, and consider
+   * setting it back afterwards.
+   *
+   * @default false
+   */
+  readonly allowRetentionDecrease?: boolean;
 }
 
 /**
@@ -502,6 +542,7 @@ export class Stream extends StreamBase {
     super(scope, id, { physicalName: props.streamName });
 
     validateStreamName(props.streamName);
+    const streamName = props.streamName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
     validateDeviceName(props.deviceName);
     const dataRetention = props.dataRetention ?? DEFAULT_DATA_RETENTION;
     validateWholeHours(dataRetention, 'dataRetention', 0, MAX_DATA_RETENTION_HOURS);
@@ -509,7 +550,7 @@ export class Stream extends StreamBase {
     this.encryptionKey = props.encryptionKey;
 
     this.resource = new CfnStream(this, 'Resource', {
-      name: this.physicalName,
+      name: streamName,
       dataRetentionInHours: dataRetention.toHours(),
       deviceName: props.deviceName,
       mediaType: props.mediaType?.value,
@@ -526,8 +567,12 @@ export class Stream extends StreamBase {
       );
     }
 
+    if (!props.allowRetentionDecrease) {
+      RetentionGuard.of(this).guard(this.resource);
+    }
+
     this.streamArn = this.resource.attrArn;
-    this.streamName = this.getResourceNameAttribute(this.resource.ref);
+    this.streamName = streamName;
   }
 }
 

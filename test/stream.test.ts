@@ -54,15 +54,19 @@ function roleStatements(stack: Stack, roleId = 'Role'): unknown[] {
 }
 
 const STREAM_ARN_ATTR = { 'Fn::GetAtt': ['Stream790BDEE4', 'Arn'] };
+/** The name a stream gets without `streamName`: derived from its path, so that it is known at synth time. */
+const GENERATED_NAME = 'TestStack-Stream-3605FEC0';
+const GUARD = 'CdkKinesisVideoRetentionGuard3F04D306';
 const KEY_ARN_ATTR = { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] };
 
 describe('Stream resource', () => {
-  test('defaults: 24 hours of retention written explicitly, retained on delete and replacement', () => {
+  test('defaults: a generated name, 24 hours of retention written explicitly, guarded, retained on delete and replacement', () => {
     const stack = newStack();
     new Stream(stack, 'Stream');
     expect(streamResource(stack)).toEqual({
       Type: 'AWS::KinesisVideo::Stream',
-      Properties: { DataRetentionInHours: 24 },
+      Properties: { Name: GENERATED_NAME, DataRetentionInHours: 24 },
+      DependsOn: [GUARD],
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
@@ -79,6 +83,7 @@ describe('Stream resource', () => {
       encryptionKey: key,
       storageTier: StorageTier.WARM,
       removalPolicy: RemovalPolicy.DESTROY,
+      allowRetentionDecrease: true,
     });
     expect(streamResource(stack)).toEqual({
       Type: 'AWS::KinesisVideo::Stream',
@@ -98,7 +103,7 @@ describe('Stream resource', () => {
   test('zero retention is written as 0', () => {
     const stack = newStack();
     const stream = new Stream(stack, 'Stream', { dataRetention: Duration.hours(0) });
-    expect((streamResource(stack) as any).Properties).toEqual({ DataRetentionInHours: 0 });
+    expect((streamResource(stack) as any).Properties).toEqual({ Name: GENERATED_NAME, DataRetentionInHours: 0 });
     expect(stream.dataRetention?.toHours()).toBe(0);
   });
 
@@ -118,8 +123,8 @@ describe('Stream resource', () => {
     const stack = newStack();
     const stream = new Stream(stack, 'Stream');
     expect(stack.resolve(stream.streamArn)).toEqual(STREAM_ARN_ATTR);
-    expect(stack.resolve(stream.streamName)).toEqual({ Ref: 'Stream790BDEE4' });
-    expect(stack.resolve(stream.streamRef)).toEqual({ streamArn: STREAM_ARN_ATTR, streamName: { Ref: 'Stream790BDEE4' } });
+    expect(stack.resolve(stream.streamName)).toEqual(GENERATED_NAME);
+    expect(stack.resolve(stream.streamRef)).toEqual({ streamArn: STREAM_ARN_ATTR, streamName: GENERATED_NAME });
     expect(stream.dataRetention?.toHours()).toBe(24);
     expect(stream.encryptionKey).toBeUndefined();
     expect(stream.node.defaultChild?.node.id).toBe('Resource');
@@ -302,7 +307,7 @@ describe('Stream metrics', () => {
     })).toEqual({
       namespace: 'AWS/KinesisVideo',
       metricName,
-      dimensions: { StreamName: { Ref: 'Stream790BDEE4' } },
+      dimensions: { StreamName: GENERATED_NAME },
       statistic,
       period: 300,
     });
@@ -330,7 +335,7 @@ describe('Stream metrics', () => {
     })).toEqual({
       namespace: 'AWS/KinesisVideo',
       metricName: 'ListFragments.Latency',
-      dimensions: { StreamName: { Ref: 'Stream790BDEE4' } },
+      dimensions: { StreamName: GENERATED_NAME },
       statistic: 'Average',
       period: 300,
     });

@@ -59,7 +59,7 @@ export interface MediaStorageProperties {
 export interface GuardedStream {
   readonly StreamName: string;
   readonly DataRetentionInHours: string;
-  readonly AllowDecrease: CfnBoolean;
+  readonly AllowDecrease?: CfnBoolean;
 }
 
 /** `Custom::KinesisVideoRetentionGuard`. */

@@ -9,7 +9,7 @@ export interface MediaStorageStream extends IConstruct {
   readonly streamArn: string;
   readonly streamName: string;
   readonly dataRetention?: Duration;
-  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+  grantWrite(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** What media storage needs of a signaling channel. */
@@ -30,8 +30,6 @@ const CHANNEL_ACTIONS = [
 ];
 const STREAM_ACTIONS = ['kinesisvideo:DescribeStream', 'kinesisvideo:DescribeMappedResourceConfiguration'];
 
-/** What peers joining a storage session need on the stream, per the KVS WebRTC ingestion guide. */
-const STORAGE_SESSION_STREAM_ACTIONS = ['kinesisvideo:DescribeStream', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia'];
 
 /**
  * WebRTC ingestion: the channel's media is stored in the stream (`UpdateMediaStorageConfiguration`). Deleting the
@@ -63,6 +61,8 @@ export class MediaStorage extends Construct {
       properties: { ...properties },
     });
     provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
-    channel._addStorageSessionRequirement((grantee) => stream.grant(grantee, ...STORAGE_SESSION_STREAM_ACTIONS));
+    // Peers of a storage session ingest media into the stream: DescribeStream, GetDataEndpoint and PutMedia (the KVS
+    // WebRTC ingestion guide), plus the stream's key and whatever its own configurations need of producers.
+    channel._addStorageSessionRequirement((grantee) => stream.grantWrite(grantee));
   }
 }

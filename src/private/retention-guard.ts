@@ -40,23 +40,20 @@ export class RetentionGuard extends Construct {
     const guard = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: ResourceType.RETENTION_GUARD,
-      properties: Lazy.any({
-        produce: (): RetentionGuardProperties => ({ Streams: this.streams }),
-      }) as unknown as Record<string, unknown>,
+      properties: { Streams: Lazy.any({ produce: () => this.streams }) } satisfies Record<keyof RetentionGuardProperties, unknown>,
     });
     this.resource = guard.node.defaultChild as CfnResource;
     this.provider.policy.requiredBy(this.resource);
   }
 
-  /** Guards `stream`: a deployment that lowers its retention fails unless `allowDecrease` is true. */
-  public guard(stream: CfnStream, allowDecrease: boolean): void {
+  /** Guards `stream`: a deployment that lowers its retention fails. */
+  public guard(stream: CfnStream): void {
     const name = stream.name;
     if (name === undefined) throw new Error(`Stream ${stream.node.path} needs a name to be guarded`);
     const hours = stream.dataRetentionInHours ?? 0;
     this.streams.push({
       StreamName: name,
       DataRetentionInHours: Token.isUnresolved(hours) ? Token.asString(hours) : String(hours),
-      AllowDecrease: allowDecrease ? 'true' : 'false',
     });
     this.provider.policy.allow('stream', name, ['kinesisvideo:DescribeStream']);
     stream.addDependency(this.resource);

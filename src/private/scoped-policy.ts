@@ -63,7 +63,7 @@ export class ScopedPolicy extends Construct {
 
   /** Allows `actions` on the stream or channel called `name`. */
   public allow(kind: KvsResourceKind, name: string, actions: string[]): void {
-    this.targets.push({ kind, name, actions: [...actions].sort() });
+    this.targets.push({ kind, name, actions });
   }
 
   /** Allows a statement that is not about streams or channels (for example CloudFormation on this stack). */
@@ -115,18 +115,27 @@ export class ScopedPolicy extends Construct {
       stream: commonPrefix(this.targets.filter((t) => t.kind === 'stream').map((t) => t.name)),
       channel: commonPrefix(this.targets.filter((t) => t.kind === 'channel').map((t) => t.name)),
     };
-    // One statement per kind and action set, listing its resources once each.
-    const groups = new Map<string, { kind: KvsResourceKind; actions: string[]; resources: Set<string> }>();
+    // Each resource pattern gets the union of the actions asked for it; patterns with the same actions share a statement.
+    const actionsByPattern = new Map<string, { kind: KvsResourceKind; pattern: string; actions: Set<string> }>();
     for (const target of this.targets) {
-      const key = `${target.kind}|${target.actions.join(',')}`;
-      const group = groups.get(key) ?? { kind: target.kind, actions: target.actions, resources: new Set<string>() };
+      const pattern = resourcePattern(target.name, scopes[target.kind], prefixes[target.kind]);
+      const key = `${target.kind}|${pattern}`;
+      const entry = actionsByPattern.get(key) ?? { kind: target.kind, pattern, actions: new Set<string>() };
+      actionsByPattern.set(key, entry);
+      target.actions.forEach((action) => entry.actions.add(action));
+    }
+    const groups = new Map<string, { kind: KvsResourceKind; actions: string[]; resources: string[] }>();
+    for (const { kind, pattern, actions } of actionsByPattern.values()) {
+      const sorted = [...actions].sort();
+      const key = `${kind}|${sorted.join(',')}`;
+      const group = groups.get(key) ?? { kind, actions: sorted, resources: [] };
       groups.set(key, group);
-      group.resources.add(resourcePattern(target.name, scopes[target.kind], prefixes[target.kind]));
+      group.resources.push(pattern);
     }
     for (const group of groups.values()) {
       doc.addStatements(new iam.PolicyStatement({
         actions: group.actions,
-        resources: [...group.resources].map((pattern) => stack.formatArn({
+        resources: group.resources.map((pattern) => stack.formatArn({
           service: 'kinesisvideo',
           resource: group.kind,
           resourceName: pattern,

@@ -56,13 +56,11 @@ export class StreamConfiguration extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: ResourceType.STREAM_CONFIGURATION,
-      properties: Lazy.any({
-        produce: (): StreamConfigurationProperties => ({
-          StreamArn: stream.streamArn,
-          NotificationConfiguration: this.notification,
-          ImageGenerationConfiguration: this.imageGeneration,
-        }),
-      }) as unknown as Record<string, unknown>,
+      properties: {
+        StreamArn: stream.streamArn,
+        NotificationConfiguration: Lazy.any({ produce: () => this.notification }),
+        ImageGenerationConfiguration: Lazy.any({ produce: () => this.imageGeneration }),
+      } satisfies Record<keyof StreamConfigurationProperties, unknown>,
     });
     provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
   }
@@ -92,7 +90,7 @@ export class StreamConfiguration extends Construct {
     assertRange('samplingInterval', samplingMs, 200, undefined, 'milliseconds');
     if (options.jpegQuality !== undefined) {
       if (format !== ImageFormat.JPEG) {
-        throw invalid('jpegQuality', options.jpegQuality, `only with format JPEG (format is ${format})`);
+        throw invalid('jpegQuality', options.jpegQuality, `unset unless format is JPEG (format is ${format})`);
       }
       assertRange('jpegQuality', options.jpegQuality, 1, 100);
     }
@@ -107,7 +105,7 @@ export class StreamConfiguration extends Construct {
     const prefix = options.keyPrefix ?? '';
     const uri = `s3://${options.bucket.bucketName}${prefix ? `/${prefix}` : ''}`;
     assertLength('keyPrefix', uri, 1, 255, 'the URI s3://<bucket>/<keyPrefix>');
-    assertPattern('keyPrefix', uri, DESTINATION_URI, 'no "*" in the URI s3://<bucket>/<keyPrefix>');
+    assertPattern('keyPrefix', uri, DESTINATION_URI, 'free of "*" in the URI s3://<bucket>/<keyPrefix>');
 
     this.imageGeneration = {
       Status: options.enabled === false ? 'DISABLED' : 'ENABLED',
