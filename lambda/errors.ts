@@ -35,10 +35,25 @@ export const THROTTLING_ERROR = 'ClientLimitExceededException';
 export const NOT_FOUND_ERROR = 'ResourceNotFoundException';
 export const IN_USE_ERROR = 'ResourceInUseException';
 
-/** The error's name as the service reported it (SDK service exceptions), or the network error code. */
+/** What SDK v3 errors carry: service exceptions have a `name` and `$metadata`; transport failures often only a message. */
+interface SdkError {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
+}
+
+/**
+ * The error's name as the service reported it; for answers without one, `HTTP <status>`; for failures without an
+ * answer (dropped connections, timeouts), the network error code or `ConnectionError`.
+ */
 export function errorNameOf(err: unknown): string {
-  const e = err as { name?: unknown; code?: unknown } | undefined;
-  if (typeof e?.code === 'string' && (e?.name === 'Error' || e?.name === undefined)) return e.code;
+  const e = err as SdkError | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  const generic = e?.name === undefined || e.name === 'Error';
+  if (generic && typeof e?.code === 'string') return e.code;
+  if (generic && status === undefined) return 'ConnectionError';
+  if (e?.name === 'Unknown' && status !== undefined) return `HTTP ${status}`;
   return typeof e?.name === 'string' ? e.name : 'UnknownError';
 }
 
@@ -49,9 +64,10 @@ export function isThrottling(err: unknown): boolean {
 /** Translates any error thrown by an SDK call into an {@link ApiError}. */
 export function toApiError(call: ApiCall, err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const e = err as SdkError | undefined;
   const name = errorNameOf(err);
-  const message = String((err as { message?: unknown } | undefined)?.message ?? err).trim();
-  return new ApiError(call, name, message || '(no message)', adviceFor(call, name, err));
+  const message = name.startsWith('HTTP ') ? 'The service answered without error details' : String(e?.message ?? err).trim();
+  return new ApiError(call, name, message || '(no message)', adviceFor(call, name, e));
 }
 
 /** Ends the service's message with a full stop, so that the advice reads as the next sentence. */
@@ -59,7 +75,7 @@ function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-function adviceFor(call: ApiCall, name: string, err: unknown): string | undefined {
+function adviceFor(call: ApiCall, name: string, err: SdkError | undefined): string | undefined {
   switch (name) {
     case THROTTLING_ERROR:
       return `Still throttled after ${THROTTLE_RETRY.maxAttempts} attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.`;
@@ -73,14 +89,11 @@ function adviceFor(call: ApiCall, name: string, err: unknown): string | undefine
       return 'It does not exist (or was deleted): check the ARN, and that it is in the same account and region as the stack.';
     case 'InvalidArgumentException':
       return 'Correct the value the service rejected.';
-    default:
-      return isTransient(err) ? `The request failed ${SDK_MAX_ATTEMPTS} times: retry the deployment.` : undefined;
+    default: {
+      // 5xx answers and failures without an answer: what the SDK itself retries.
+      const status = err?.$metadata?.httpStatusCode;
+      const transient = status === undefined ? name === 'ConnectionError' || /^E[A-Z]+$/.test(name) : status >= 500;
+      return transient ? `The request failed ${err?.$metadata?.attempts ?? SDK_MAX_ATTEMPTS} times: retry the deployment.` : undefined;
+    }
   }
-}
-
-/** 5xx answers and dropped connections: what the SDK itself retries. */
-function isTransient(err: unknown): boolean {
-  const e = err as { $metadata?: { httpStatusCode?: number }; code?: unknown } | undefined;
-  const status = e?.$metadata?.httpStatusCode ?? 0;
-  return status >= 500 || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(String(e?.code));
 }

@@ -99,33 +99,40 @@ export class StreamConfigurationHandler extends ResourceHandler {
     if (info?.Status === 'DELETING') throw new Error(`Cannot configure ${stream.label}: the stream is being deleted.`);
     if (info?.Status !== 'ACTIVE') return waiting(`${stream.label} to become ACTIVE (now ${info?.Status})`);
 
-    const pending: string[] = [];
-    for (const kind of KINDS) {
+    return this.eachKind(async (kind) => {
       const want = kind.select(desired);
       const had = previous && kind.select(previous);
-      const left = want ? await this.set(kind, desired.streamArn, want) : had ? await this.remove(kind, desired.streamArn, had) : undefined;
-      if (left) pending.push(left);
-    }
-    if (pending.length > 0) return waiting(pending.join('; '));
-    return done({ StreamArn: desired.streamArn, StreamName: stream.streamName ?? desired.streamArn });
+      return want ? this.set(kind, desired.streamArn, want) : had ? this.remove(kind, desired.streamArn, had) : undefined;
+    }, { StreamArn: desired.streamArn, StreamName: stream.streamName ?? desired.streamArn });
   }
 
-  private async removeAll(streamArn: string, set: StreamConfiguration): Promise<Progress> {
-    const pending: string[] = [];
-    for (const kind of KINDS) {
+  private removeAll(streamArn: string, set: StreamConfiguration): Promise<Progress> {
+    return this.eachKind(async (kind) => {
       const had = kind.select(set);
-      const left = had ? await this.remove(kind, streamArn, had) : undefined;
-      if (left) pending.push(left);
+      return had ? this.remove(kind, streamArn, had) : undefined;
+    }, {});
+  }
+
+  /** Runs `act` for each kind in turn: done with `data` when none awaits anything; a busy stream ends the step. */
+  private async eachKind(act: (kind: ConfigurationKind<object>) => Promise<string | undefined>, data: { [key: string]: string }): Promise<Progress> {
+    const pending: string[] = [];
+    try {
+      for (const kind of KINDS) {
+        const left = await act(kind);
+        if (left) pending.push(left);
+      }
+    } catch (err) {
+      if (err instanceof StreamBusy) return waiting(err.message);
+      throw err;
     }
-    return pending.length > 0 ? waiting(pending.join('; ')) : done();
+    return pending.length > 0 ? waiting(pending.join('; ')) : done(data);
   }
 
   /** Makes the stream hold `want`; returns what is still awaited, if anything. */
   private async set<T extends object>(kind: ConfigurationKind<T>, streamArn: string, want: T): Promise<string | undefined> {
     if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
     if (!this.sent.has(kind.name)) {
-      const busy = await this.send(kind, streamArn, want);
-      if (busy) return busy;
+      await this.send(kind, streamArn, want);
       if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
     }
     return `the ${kind.name} of ${streamByArn(streamArn).label} to match`;
@@ -140,28 +147,28 @@ export class StreamConfigurationHandler extends ResourceHandler {
       return undefined;
     }
     if (!this.sent.has(kind.name)) {
-      const busy = await this.send(kind, streamArn, undefined);
-      if (busy) return busy;
+      await this.send(kind, streamArn, undefined);
       if ((await kind.describe(this.api, streamArn)) === undefined) return undefined;
     }
     return `the ${kind.name} of ${streamByArn(streamArn).label} to be removed`;
   }
 
-  /** Sends the update; a ResourceInUseException while the stream is not ACTIVE is waited out (returns the reason). */
-  private async send<T extends object>(kind: ConfigurationKind<T>, streamArn: string, configuration: T | undefined): Promise<string | undefined> {
+  /** Sends the update. A ResourceInUseException while the stream is not ACTIVE ends the step: see {@link StreamBusy}. */
+  private async send<T extends object>(kind: ConfigurationKind<T>, streamArn: string, configuration: T | undefined): Promise<void> {
     try {
       await kind.update(this.api, streamArn, configuration);
       this.sent.add(kind.name);
-      return undefined;
     } catch (err) {
       if (!(err instanceof ApiError && err.errorName === IN_USE_ERROR)) throw err;
       const status = (await this.api.describeStreamByArn(streamArn))?.Status;
       if (status === 'ACTIVE') throw err;
-      return `${streamByArn(streamArn).label} to become ACTIVE (now ${status})`;
+      throw new StreamBusy(`${streamByArn(streamArn).label} to become ACTIVE (now ${status})`);
     }
   }
-
 }
+
+/** The stream turned out not to be ACTIVE when an update was sent: the step ends, and the next one starts over. */
+class StreamBusy extends Error {}
 
 /**
  * Whether `observed` holds every value `wanted` sets. Members `wanted` leaves out are not compared: the service may

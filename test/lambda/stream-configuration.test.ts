@@ -1,11 +1,13 @@
 import { UpdateDataRetentionCommand, UpdateNotificationConfigurationCommand } from '@aws-sdk/client-kinesis-video';
 import { isComplete, onEvent } from '../../lambda';
+import { captureConsole, events, Harness, inContext, runProvider, uniqueName } from './support/harness';
+import { RawProperties } from '../../lambda/types';
 import { ResourceType } from '../../src/private/custom-resource-contract';
-import { events, Harness, inContext, runProvider, uniqueName } from './support/harness';
 
 const TYPE = ResourceType.STREAM_CONFIGURATION;
 const ENTRY_POINTS = { onEvent, isComplete };
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:camera-events';
+const THROTTLED = 'Kinesis Video Streams has throttled the request because you have exceeded the limit of allowed client calls. Try making the call later.';
 
 /** Properties as CloudFormation delivers them: every scalar a string. */
 const NOTIFICATION = { Status: 'ENABLED', DestinationConfig: { Uri: TOPIC } };
@@ -21,17 +23,17 @@ const IMAGES = {
 };
 /** The same image generation configuration as the service holds it: numbers parsed once. */
 const IMAGES_HELD = { ...IMAGES, SamplingInterval: 3000, WidthPixels: 1280, HeightPixels: 720 };
+const PNG_IMAGES = { Status: 'ENABLED', ImageSelectorType: 'PRODUCER_TIMESTAMP', DestinationConfig: IMAGES.DestinationConfig, SamplingInterval: '500', Format: 'PNG' };
+const PNG_IMAGES_HELD = { ...PNG_IMAGES, SamplingInterval: 500 };
 
-const CONFIGURE = [
-  'DescribeStream',
-  'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration',
-  'DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration',
-];
-/** One reconcile step that finds everything in place. */
+const SET_NOTIFICATION = ['DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration'];
+const SET_IMAGES = ['DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration'];
+/** One reconcile step that finds both configurations in place. */
 const CONFIRM = ['DescribeStream', 'DescribeNotificationConfiguration', 'DescribeImageGenerationConfiguration'];
 
 let h: Harness;
 let restoreEnvironment: () => void;
+let console_: ReturnType<typeof captureConsole>;
 beforeAll(async () => {
   h = await Harness.start();
   restoreEnvironment = h.useEnvironment();
@@ -47,27 +49,382 @@ beforeEach(async () => {
   name = uniqueName('cam');
   arn = await h.createStream(name);
   h.reset();
+  console_ = captureConsole();
 });
+afterEach(() => console_.restore());
 
 const stateOf = (streamArn: string) => h.server.state().streams.find((s) => s.arn === streamArn)!;
 const id = (streamArn: string) => `StreamConfiguration|${streamArn}`;
+const both = (streamArn: string) => ({ StreamArn: streamArn, NotificationConfiguration: NOTIFICATION, ImageGenerationConfiguration: IMAGES });
+const done = (streamArn: string, streamName: string) => ({ IsComplete: true, Data: { StreamArn: streamArn, StreamName: streamName } });
 
 /** Creates the resource through the entry points and forgets the calls it made. */
-async function created(properties: object = { StreamArn: arn, NotificationConfiguration: NOTIFICATION, ImageGenerationConfiguration: IMAGES }) {
+async function create(properties: RawProperties = both(arn)): Promise<string> {
   const { physicalResourceId } = await runProvider(events.create(TYPE, properties), ENTRY_POINTS);
   h.reset();
   return physicalResourceId;
 }
 
-describe('create', () => {
-  test('sets both configurations, waits for them, and reports the stream', async () => {
-    const run = await runProvider(events.create(TYPE, { StreamArn: arn, NotificationConfiguration: NOTIFICATION, ImageGenerationConfiguration: IMAGES }), ENTRY_POINTS);
+/** Someone else's notification configuration on the stream. */
+async function overwriteNotification(streamArn: string, uri: string) {
+  await h.kvs.send(new UpdateNotificationConfigurationCommand({ StreamARN: streamArn, NotificationConfiguration: { Status: 'ENABLED', DestinationConfig: { Uri: uri } } }));
+  h.reset();
+}
 
-    expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: { IsComplete: true, Data: { StreamArn: arn, StreamName: name } } });
-    expect(h.calls()).toEqual([...CONFIGURE, ...CONFIRM]);
+describe('create', () => {
+  test('sets both configurations, confirms them, and reports the stream', async () => {
+    const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: done(arn, name) });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
     expect(h.server.requests({ action: 'UpdateNotificationConfiguration' })[0].body).toEqual({ StreamARN: arn, NotificationConfiguration: NOTIFICATION });
     expect(h.server.requests({ action: 'UpdateImageGenerationConfiguration' })[0].body).toEqual({ StreamARN: arn, ImageGenerationConfiguration: IMAGES_HELD });
     expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
     expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
   });
+
+  test('manages only the configurations present', async () => {
+    const run = await runProvider(events.create(TYPE, { StreamArn: arn, ImageGenerationConfiguration: PNG_IMAGES }), ENTRY_POINTS);
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_IMAGES, 'DescribeStream', 'DescribeImageGenerationConfiguration']);
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(PNG_IMAGES_HELD);
+  });
+
+  test('a repeated Create converges without sending the updates again', async () => {
+    await create();
+
+    const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual([...CONFIRM, ...CONFIRM]);
+  });
+
+  test('fails naming the stream and what to do when the stream keeps no data', async () => {
+    const bare = uniqueName('bare');
+    const bareArn = await h.createStream(bare, 0);
+    h.reset();
+
+    await expect(onEvent(events.create(TYPE, both(bareArn)))).rejects.toThrow(
+      `UpdateNotificationConfiguration failed for stream "${bare}" (${bareArn}): NoDataRetentionException: `
+      + `The Stream data retention in hours is equal to zero. Set dataRetention above 0 on stream "${bare}".`);
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:NoDataRetentionException']);
+    expect(stateOf(bareArn).notificationConfiguration).toBeUndefined();
+  });
+
+  test('fails when the stream does not exist', async () => {
+    const missing = arn.replace(name, 'missing');
+
+    await expect(onEvent(events.create(TYPE, both(missing)))).rejects.toThrow(
+      `DescribeStream failed for stream "missing" (${missing}): ResourceNotFoundException: The requested stream is not found or not active. `
+      + 'It does not exist (or was deleted): check the ARN, and that it is in the same account and region as the stack.');
+    expect(h.calls()).toEqual(['DescribeStream:ResourceNotFoundException']);
+  });
+
+  test('fails naming the permission when access is denied', async () => {
+    h.server.injectFault('DescribeImageGenerationConfiguration', { kind: 'error', errorType: 'AccessDeniedException', message: 'User is not authorized' });
+
+    await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
+      `DescribeImageGenerationConfiguration failed for stream "${name}" (${arn}): AccessDeniedException: User is not authorized. `
+      + `The handler's role needs kinesisvideo:DescribeImageGenerationConfiguration on ${arn}.`);
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, 'DescribeImageGenerationConfiguration:AccessDeniedException']);
+  });
+
+  test('fails with the service\'s detail when it rejects a value', async () => {
+    const tooFast = { ...IMAGES, SamplingInterval: '100' };
+
+    await expect(onEvent(events.create(TYPE, { StreamArn: arn, ImageGenerationConfiguration: tooFast }))).rejects.toThrow(
+      `UpdateImageGenerationConfiguration failed for stream "${name}" (${arn}): InvalidArgumentException: `
+      + 'SamplingInterval must be at least 200 ms; received 100. Correct the value the service rejected.');
+    expect(stateOf(arn).imageGenerationConfiguration).toBeUndefined();
+  });
+
+  test('fails on a property that does not parse, before any call', async () => {
+    await expect(onEvent(events.create(TYPE, { StreamArn: arn, ImageGenerationConfiguration: { ...IMAGES, WidthPixels: 'wide' } }))).rejects.toThrow(
+      'Invalid Custom::KinesisVideoStreamConfiguration ImageGenerationConfiguration.WidthPixels: expected an integer of at least 0, received "wide"');
+    expect(h.calls()).toEqual([]);
+  });
 });
+
+describe('update', () => {
+  test('a no-op update only reads', async () => {
+    const physicalId = await create();
+
+    const run = await runProvider(events.update(TYPE, physicalId, both(arn), both(arn)), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: done(arn, name) });
+    expect(h.calls()).toEqual([...CONFIRM, ...CONFIRM]);
+  });
+
+  test('changes a configuration and removes one the new properties drop', async () => {
+    const physicalId = await create();
+
+    const pngOnly = { StreamArn: arn, ImageGenerationConfiguration: PNG_IMAGES };
+    const run = await runProvider(events.update(TYPE, physicalId, pngOnly, both(arn)), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: done(arn, name) });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+    expect(h.server.requests({ action: 'UpdateNotificationConfiguration' })[0].body).toEqual({ StreamARN: arn });
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(PNG_IMAGES_HELD);
+  });
+
+  test('leaves a dropped configuration in place when someone else has changed it', async () => {
+    const physicalId = await create();
+    await overwriteNotification(arn, 'arn:aws:sns:us-east-1:123456789012:someone-else');
+
+    await runProvider(events.update(TYPE, physicalId, { StreamArn: arn, ImageGenerationConfiguration: IMAGES }, both(arn)), ENTRY_POINTS);
+
+    expect(h.calls()).toEqual([...CONFIRM, ...CONFIRM]);
+    expect(stateOf(arn).notificationConfiguration?.DestinationConfig?.Uri).toBe('arn:aws:sns:us-east-1:123456789012:someone-else');
+    expect(console_.messages).toContain(`Leaving the notification configuration of stream "${name}" (${arn}) in place: it is not the one this resource set`);
+  });
+
+  test('rollback restores the previous configuration', async () => {
+    const physicalId = await create();
+    const changed = { StreamArn: arn, ImageGenerationConfiguration: PNG_IMAGES };
+    await runProvider(events.update(TYPE, physicalId, changed, both(arn)), ENTRY_POINTS);
+    h.reset();
+
+    // CloudFormation's rollback: an Update back to the old properties, the failed update's as the "old" ones.
+    const run = await runProvider(events.update(TYPE, physicalId, both(arn), changed), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: done(arn, name) });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+    expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
+  });
+
+  test('a new stream replaces the resource, and the Delete of the old id cleans up only the old stream', async () => {
+    const oldId = await create();
+    const other = uniqueName('cam');
+    const otherArn = await h.createStream(other);
+    h.reset();
+
+    const run = await runProvider(events.update(TYPE, oldId, both(otherArn), both(arn)), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: id(otherArn), polls: 1, result: done(otherArn, other) });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+    expect(h.server.requests().every((r) => r.body.StreamARN === otherArn)).toBe(true);
+    h.reset();
+
+    // CloudFormation then deletes the old physical resource, with the old properties.
+    const deleted = await runProvider(events.delete(TYPE, oldId, both(arn)), ENTRY_POINTS);
+
+    expect(deleted).toEqual({ physicalResourceId: oldId, polls: 1, result: { IsComplete: true, Data: {} } });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+    expect(h.server.requests().every((r) => r.body.StreamARN === arn)).toBe(true);
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+    expect(stateOf(arn).imageGenerationConfiguration).toBeUndefined();
+    expect(stateOf(otherArn).notificationConfiguration).toEqual(NOTIFICATION);
+    expect(stateOf(otherArn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
+  });
+});
+
+describe('delete', () => {
+  test('removes both configurations', async () => {
+    const physicalId = await create();
+
+    const run = await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
+
+    expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: { IsComplete: true, Data: {} } });
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+    expect(h.server.requests({ action: 'UpdateImageGenerationConfiguration' })[0].body).toEqual({ StreamARN: arn });
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+    expect(stateOf(arn).imageGenerationConfiguration).toBeUndefined();
+  });
+
+  test('acts on the stream in its physical id, and leaves a configuration it did not set', async () => {
+    const physicalId = await create();
+    await overwriteNotification(arn, 'arn:aws:sns:us-east-1:123456789012:someone-else');
+
+    // Properties naming another stream do not redirect the Delete.
+    await runProvider(events.delete(TYPE, physicalId, { ...both(arn), StreamArn: 'arn:aws:kinesisvideo:us-east-1:123456789012:stream/elsewhere/1' }), ENTRY_POINTS);
+
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', ...SET_IMAGES, ...CONFIRM]);
+    expect(console_.messages).toContain(`Leaving the notification configuration of stream "${name}" (${arn}) in place: it is not the one this resource set`);
+    expect(stateOf(arn).notificationConfiguration?.DestinationConfig?.Uri).toBe('arn:aws:sns:us-east-1:123456789012:someone-else');
+    expect(stateOf(arn).imageGenerationConfiguration).toBeUndefined();
+  });
+
+  test('a repeated Delete succeeds without calls that change anything', async () => {
+    const physicalId = await create();
+    await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
+    h.reset();
+
+    const run = await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual({ IsComplete: true, Data: {} });
+    expect(h.calls()).toEqual([...CONFIRM, ...CONFIRM]);
+  });
+
+  test('succeeds when the stream is already gone', async () => {
+    const physicalId = await create();
+    await h.deleteStream(arn);
+    h.reset();
+
+    const run = await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual({ IsComplete: true, Data: {} });
+    expect(h.calls()).toEqual(['DescribeStream:ResourceNotFoundException', 'DescribeStream:ResourceNotFoundException']);
+    expect(console_.messages).toContain(`Nothing to remove: stream "${name}" (${arn}) is gone`);
+  });
+
+  test('does nothing for a physical id it did not create', async () => {
+    const run = await runProvider(events.delete(TYPE, 'CREATE_FAILED_PLACEHOLDER', both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual({ IsComplete: true, Data: {} });
+    expect(h.calls()).toEqual([]);
+  });
+});
+
+describe('waiting', () => {
+  /** Starts an UpdateDataRetention on the stream, which keeps it UPDATING for the server's streamUpdate time. */
+  async function startUpdating(streamArn: string) {
+    const version = h.server.state().streams.find((s) => s.arn === streamArn)!.version;
+    await h.kvs.send(new UpdateDataRetentionCommand({ StreamARN: streamArn, CurrentVersion: version, Operation: 'INCREASE_DATA_RETENTION', DataRetentionChangeInHours: 1 }));
+  }
+
+  afterEach(() => h.server.setTransitionTimes({ streamUpdate: 50 }));
+
+  test('onEvent waits inline while the stream is UPDATING, so isComplete finds the work done', async () => {
+    h.server.setTransitionTimes({ streamUpdate: 1_000 });
+    await startUpdating(arn);
+    h.reset();
+
+    const run = await runProvider(events.create(TYPE, both(arn)), inContext(h.context()));
+
+    expect(run.result).toEqual(done(arn, name));
+    // 200 + 400 + 800 ms of backoff outlast the 1 s update: ≤ 1 s after the stream becomes ACTIVE.
+    expect(h.time.sleeps).toEqual([200, 400, 800]);
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', 'DescribeStream', 'DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES, ...CONFIRM]);
+  });
+
+  test('after the inline budget, isComplete reports progress without Data until the stream is ACTIVE', async () => {
+    h.server.setTransitionTimes({ streamUpdate: 60_000 });
+    await startUpdating(arn);
+    h.reset();
+    const handlers = inContext(h.context());
+
+    const { PhysicalResourceId } = await handlers.onEvent(events.create(TYPE, both(arn)));
+
+    // Backoff 200, 400, 800, then 1 s polls, stopping before the 20 s budget is spent.
+    expect(h.time.sleeps).toEqual([200, 400, 800, ...Array(18).fill(1_000)]);
+    expect(h.calls()).toEqual(Array(22).fill('DescribeStream'));
+    const merged = { ...events.create(TYPE, both(arn)), PhysicalResourceId };
+    h.reset();
+    expect(await handlers.isComplete(merged)).toEqual({ IsComplete: false });
+    expect(h.calls()).toEqual(['DescribeStream']);
+
+    h.time.advance(60_000);
+    expect(await handlers.isComplete(merged)).toEqual(done(arn, name));
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES]);
+  });
+
+  test('waits out a ResourceInUseException when the stream starts updating between the check and the update', async () => {
+    // Hold the handler's first read long enough for the stream to start updating behind its back.
+    h.server.injectFault('DescribeNotificationConfiguration', { kind: 'delay', ms: 500 });
+    const handlers = inContext(h.context());
+    const running = handlers.onEvent(events.create(TYPE, both(arn)));
+    await until(() => h.server.requests({ action: 'DescribeStream' }).length === 1);
+    await startUpdating(arn);
+
+    await expect(running).resolves.toEqual({ PhysicalResourceId: id(arn) });
+
+    expect(h.calls()).toEqual([
+      'DescribeStream', 'UpdateDataRetention', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream',
+      'DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES,
+    ]);
+    expect(h.time.sleeps).toEqual([200]);
+    expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
+  });
+
+  test('fails on a ResourceInUseException while the stream is ACTIVE, with the service\'s detail', async () => {
+    h.server.injectFault('UpdateNotificationConfiguration', { kind: 'error', errorType: 'ResourceInUseException', message: 'The stream is mapped elsewhere' });
+
+    await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
+      `UpdateNotificationConfiguration failed for stream "${name}" (${arn}): ResourceInUseException: The stream is mapped elsewhere.`);
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream']);
+  });
+});
+
+describe('retries', () => {
+  test('retries a burst of ClientLimitExceededException with backoff and jitter', async () => {
+    h.server.injectFault('UpdateNotificationConfiguration', { kind: 'throttle' }, { times: 3 });
+
+    const run = await runProvider(events.create(TYPE, both(arn)), inContext(h.context()));
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual([
+      'DescribeStream', 'DescribeNotificationConfiguration',
+      ...Array(3).fill('UpdateNotificationConfiguration:ClientLimitExceededException'),
+      'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration', ...SET_IMAGES, ...CONFIRM,
+    ]);
+    // Equal jitter with the random draw at 0.5: ¾ of 250, 500, 1000 ms.
+    expect(h.time.sleeps).toEqual([187.5, 375, 750]);
+  });
+
+  test('fails when throttling outlasts the retry budget', async () => {
+    h.server.injectFault('DescribeStream', { kind: 'throttle' }, { times: 8 });
+
+    await expect(runProvider(events.create(TYPE, both(arn)), inContext(h.context()))).rejects.toThrow(
+      `DescribeStream failed for stream "${name}" (${arn}): ClientLimitExceededException: ${THROTTLED} `
+      + 'Still throttled after 8 attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.');
+    expect(h.calls()).toEqual(Array(8).fill('DescribeStream:ClientLimitExceededException'));
+    expect(h.time.sleeps).toEqual([187.5, 375, 750, 1_500, 3_000, 6_000, 6_000]);
+  });
+
+  test('the SDK retries a 5xx answer', async () => {
+    h.server.injectFault('UpdateImageGenerationConfiguration', { kind: 'http', status: 503 });
+
+    const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual([
+      'DescribeStream', ...SET_NOTIFICATION,
+      'DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration:503', 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration',
+      ...CONFIRM,
+    ]);
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
+  });
+
+  test('the SDK retries a dropped connection', async () => {
+    h.server.injectFault('UpdateNotificationConfiguration', { kind: 'drop' });
+
+    const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual([
+      'DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:dropped', 'UpdateNotificationConfiguration',
+      'DescribeNotificationConfiguration', ...SET_IMAGES, ...CONFIRM,
+    ]);
+  });
+
+  test('fails after the SDK\'s three attempts at a 5xx', async () => {
+    h.server.injectFault('DescribeNotificationConfiguration', { kind: 'http', status: 500 }, { times: 3 });
+
+    await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
+      `DescribeNotificationConfiguration failed for stream "${name}" (${arn}): HTTP 500: The service answered without error details. `
+      + 'The request failed 3 times: retry the deployment.');
+    expect(h.calls()).toEqual(['DescribeStream', ...Array(3).fill('DescribeNotificationConfiguration:500')]);
+  });
+
+  test('fails after the SDK\'s three attempts at a dropped connection', async () => {
+    h.server.injectFault('UpdateNotificationConfiguration', { kind: 'drop' }, { times: 3 });
+
+    await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
+      `UpdateNotificationConfiguration failed for stream "${name}" (${arn}): ConnectionError: AWS SDK error wrapper for TimeoutError: socket hang up. `
+      + 'The request failed 3 times: retry the deployment.');
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', ...Array(3).fill('UpdateNotificationConfiguration:dropped')]);
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+  });
+});
+
+/** Polls `condition` on the real clock (for requests in flight), for at most 5 s. */
+async function until(condition: () => boolean) {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 5_000) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

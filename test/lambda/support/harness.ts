@@ -196,3 +196,12 @@ export function inContext(ctx: HandlerContext) {
     isComplete: (e: IsCompleteRequest) => handlerFor(e, ctx).isComplete(),
   };
 }
+
+/** Collects what the entry points log (`console.log` of JSON lines) as messages, and keeps the test output quiet. */
+export function captureConsole(): { readonly messages: string[]; restore(): void } {
+  const messages: string[] = [];
+  const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    messages.push(JSON.parse(line).message);
+  });
+  return { messages, restore: () => spy.mockRestore() };
+}
