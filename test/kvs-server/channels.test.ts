@@ -58,7 +58,9 @@ describe('signaling channel lifecycle', () => {
   test('UpdateSignalingChannel goes UPDATING → ACTIVE with the new TTL and a new version', async () => {
     const arn = await activeChannel(h, { ChannelName: 'door', SingleMasterConfiguration: { MessageTtlSeconds: 30 } });
     const before = await describeChannel('door');
-    await h.kvs.send(new UpdateSignalingChannelCommand({ ChannelARN: arn, CurrentVersion: before.Version, SingleMasterConfiguration: { MessageTtlSeconds: 90 } }));
+    await h.kvs.send(new UpdateSignalingChannelCommand({
+      ChannelARN: arn, CurrentVersion: before.Version, SingleMasterConfiguration: { MessageTtlSeconds: 90 },
+    }));
     const during = await describeChannel('door');
     expect(during).toEqual({ ...before, ChannelStatus: 'UPDATING', SingleMasterConfiguration: { MessageTtlSeconds: 90 }, Version: expect.any(String) });
     expect(during.Version).not.toBe(before.Version);
