@@ -1,0 +1,117 @@
+/**
+ * A realistic camera fleet: encrypted, tagged camera streams that notify an SNS topic and write thumbnails to S3, a
+ * WebRTC doorbell whose media is stored in a stream, producer and consumer roles from the grants, and an alarm from a
+ * metric helper.
+ *
+ * `npx projen synth:example` synthesizes it with the pinned CDK CLI and validates every template with cfn-lint.
+ */
+import { App, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ImageFormat, MediaType, SignalingChannel, StorageTier, Stream } from '../src';
+
+/** The cameras of one site: each streams H.264 video with AAC audio. */
+const CAMERAS = ['entrance', 'loading-dock', 'parking'];
+
+export class CameraFleetStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const videoKey = new kms.Key(this, 'VideoKey', {
+      description: 'Encrypts the camera streams of the site',
+      enableKeyRotation: true,
+    });
+    const alerts = new sns.Topic(this, 'CameraEvents', { enforceSSL: true });
+    const thumbnails = new s3.Bucket(this, 'Thumbnails', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+    });
+
+    // The cameras' own credentials (for example from IoT certificates through a role alias) use this role.
+    const cameras = new iam.Role(this, 'CameraRole', {
+      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+      description: 'Assumed by the site cameras to put media into their streams',
+    });
+    // The video analytics service reads live and archived media.
+    const analytics = new iam.Role(this, 'AnalyticsRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Reads the camera streams for video analytics',
+    });
+
+    for (const name of CAMERAS) {
+      const stream = new Stream(this, `Camera-${name}`, {
+        streamName: `site1-${name}`,
+        dataRetention: Duration.days(7),
+        mediaType: MediaType.of(MediaType.H264, MediaType.AAC),
+        deviceName: `cam-${name}`,
+        encryptionKey: videoKey,
+        storageTier: StorageTier.HOT,
+      });
+      Tags.of(stream).add('site', 'site1');
+      Tags.of(stream).add('camera', name);
+
+      stream.grantWrite(cameras);
+      stream.grantRead(analytics);
+      stream.configureNotifications({ topic: alerts });
+      stream.configureImageGeneration({
+        bucket: thumbnails,
+        keyPrefix: `site1/${name}`,
+        samplingInterval: Duration.seconds(10),
+        format: ImageFormat.JPEG,
+        jpegQuality: 70,
+        widthPixels: 640,
+      });
+
+      // A camera that stops sending for 5 minutes has lost its connection or its power.
+      new cloudwatch.Alarm(this, `Camera-${name}-Silent`, {
+        alarmDescription: `Camera ${name} sent no fragments for 5 minutes`,
+        metric: stream.metricPutMediaIncomingFragments({ period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+
+    // A WebRTC doorbell: its peers join a storage session, and the channel's media is recorded into a stream.
+    const doorbellRecording = new Stream(this, 'DoorbellRecording', {
+      streamName: 'site1-doorbell',
+      dataRetention: Duration.days(30),
+      mediaType: MediaType.of(MediaType.H264, MediaType.G711_MULAW),
+    });
+    const doorbell = new SignalingChannel(this, 'Doorbell', {
+      channelName: 'site1-doorbell',
+      messageTtl: Duration.seconds(60),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    doorbell.enableMediaStorage(doorbellRecording);
+    const doorbellDevice = new iam.Role(this, 'DoorbellDeviceRole', {
+      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+      description: 'Assumed by the doorbell: WebRTC master with media storage',
+    });
+    doorbell.grantConnectAsMaster(doorbellDevice);
+    doorbell.grantJoinStorageSession(doorbellDevice);
+    const doorbellApp = new iam.Role(this, 'DoorbellAppRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Vends viewer credentials to the resident app',
+    });
+    doorbell.grantConnectAsViewer(doorbellApp);
+    doorbellRecording.grantPlayback(doorbellApp);
+  }
+}
+
+/** The example app, for `cdk synth` and for the tests. */
+export function buildExampleApp(app = new App()): App {
+  new CameraFleetStack(app, 'KvsCameraFleet', { description: 'cdk-kinesis-video example: a site camera fleet' });
+  return app;
+}
+
+if (require.main === module) {
+  buildExampleApp().synth();
+}
