@@ -1,0 +1,952 @@
+/**
+ * A local deploy harness: runs a synthesized cloud assembly through CloudFormation's stack lifecycle (create,
+ * update with cleanup, rollback, delete) against an in-process KVS test server. Custom resources run through the
+ * handler files bundled in the assembly's assets, exactly as shipped. See README.md in this folder.
+ */
+import { createHash, randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { AssemblyStack, readAssemblyStack } from './assembly';
+import { dependencyGraph, restrictGraph, reverseGraph, runGraph } from './graph';
+import { InvocationRecord, LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
+import { HandlerError, nativeHandler, NATIVE_TYPES, NativeContext, NativeHandler, NativeResult, Props, requiresReplacement } from './native';
+import { CustomResourceRequest, ProviderRunner } from './provider-runner';
+import {
+  assertSupportedIntrinsics,
+  CfnTemplate,
+  evaluateConditions,
+  evaluateRules,
+  NO_VALUE,
+  PseudoParameters,
+  ResolveContext,
+  resolveParameters,
+  resolveValue,
+  subReferences,
+  TemplateError,
+  ValidationError,
+  walkIntrinsics,
+} from './template';
+
+export { readAssembly, readAssemblyStack } from './assembly';
+export type { AssemblyStack } from './assembly';
+export { TemplateError, ValidationError } from './template';
+export { CREATE_FAILED_PHYSICAL_ID_MARKER } from './provider-runner';
+export type { InvocationRecord } from './lambda-runtime';
+
+/** What the harness needs from the KVS test server (`test/kvs-server`), structurally. */
+export interface KvsServerLike {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Tells the server's CloudFormation DescribeStacks what status a stack is in. */
+  setStackStatus(stackId: string, status: string): void;
+  /** The server's resulting state, reported with every operation. */
+  state(): unknown;
+}
+
+export interface HarnessOptions {
+  /** The KVS test server: native KVS resources are deployed through it, and handlers are pointed at it. */
+  readonly server?: KvsServerLike;
+  /** @default server.region, else 'us-east-1' */
+  readonly region?: string;
+  /** @default server.accountId, else '123456789012' */
+  readonly accountId?: string;
+  /** @default 'aws' */
+  readonly partition?: string;
+  /** @default 'amazonaws.com' */
+  readonly urlSuffix?: string;
+  /**
+   * Multiplies every service-side duration: Lambda timeouts, the Provider waiter's query interval, and (through
+   * `KVS_HANDLER_TIME_SCALE`) the handlers' own waits. 0.01 turns a 5-second query interval into 50 ms.
+   * @default 1
+   */
+  readonly timeScale?: number;
+  /**
+   * SSM parameters that `AWS::SSM::Parameter::Value<...>` template parameters read.
+   * @default { '/cdk-bootstrap/hnb659fds/version': '30' }
+   */
+  readonly ssmParameters?: Readonly<Record<string, string>>;
+  /** How often native KVS resources are polled for a status transition, in milliseconds. @default 10 */
+  readonly pollIntervalMs?: number;
+  /** Extra environment variables for every Lambda function the harness runs. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Receives the functions' log lines. @default dropped (they are kept in `DeployHarness.logs`) */
+  readonly onLog?: (functionName: string, line: string) => void;
+  /** Receives every stack event as it happens. */
+  readonly onEvent?: (event: StackEvent) => void;
+}
+
+export type StackStatus =
+  | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED'
+  | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED'
+  | 'DELETE_IN_PROGRESS' | 'DELETE_COMPLETE' | 'DELETE_FAILED';
+
+export type ResourceStatus =
+  | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED'
+  | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE' | 'UPDATE_FAILED'
+  | 'DELETE_IN_PROGRESS' | 'DELETE_COMPLETE' | 'DELETE_FAILED' | 'DELETE_SKIPPED';
+
+/** One entry of the stack's event log, as CloudFormation's DescribeStackEvents reports it. */
+export interface StackEvent {
+  /** Order of the event within the harness. */
+  readonly seq: number;
+  readonly timestamp: number;
+  readonly stackName: string;
+  /** The resource's logical id, or the stack name for the stack's own events. */
+  readonly logicalId: string;
+  readonly physicalId?: string;
+  readonly resourceType: string;
+  readonly status: StackStatus | ResourceStatus;
+  readonly reason?: string;
+}
+
+export interface ResourceSummary {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId?: string;
+  readonly status: ResourceStatus;
+  readonly reason?: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome of one stack operation. */
+export interface OperationResult {
+  readonly stackName: string;
+  readonly stackId: string;
+  /** NONE: the template and parameters did not change ("No updates are to be performed"). */
+  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'NONE';
+  readonly status: StackStatus;
+  /** This operation's events, in order. */
+  readonly events: readonly StackEvent[];
+  /** The stack's resources after the operation. */
+  readonly resources: readonly ResourceSummary[];
+  readonly outputs: Readonly<Record<string, string>>;
+  /** The Lambda invocations made by this operation, in the order they ended. */
+  readonly invocations: readonly InvocationRecord[];
+  /** The KVS test server's state after the operation. */
+  readonly serverState?: unknown;
+}
+
+export interface DeployOptions {
+  /** The stack to deploy from a multi-stack assembly, or the name to deploy the stack under. */
+  readonly stackName?: string;
+  /** Template parameter values. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** The deployable input: a cloud assembly directory, or one stack of one. */
+export type DeploySource = string | AssemblyStack;
+
+interface ResourceRecord {
+  readonly logicalId: string;
+  readonly type: string;
+  physicalId?: string;
+  /** The properties last sent to the handler (resolved; strings only for custom resources). */
+  properties: Props;
+  attributes: Record<string, unknown>;
+  deletionPolicy: string;
+  updateReplacePolicy: string;
+  status: ResourceStatus;
+  reason?: string;
+  codeDir?: string;
+  codeError?: string;
+}
+
+/** A template checked and evaluated for one stack: what every operation needs before touching a resource. */
+interface Prepared {
+  readonly template: CfnTemplate;
+  readonly givenParameters: Readonly<Record<string, string>>;
+  readonly parameters: Record<string, string | string[]>;
+  readonly conditions: Record<string, boolean>;
+  /** Resources whose Condition holds. */
+  readonly included: ReadonlySet<string>;
+  readonly graph: Map<string, Set<string>>;
+  readonly assets: ReadonlyMap<string, string>;
+}
+
+interface StackRecord {
+  readonly stackName: string;
+  readonly stackId: string;
+  status: StackStatus;
+  prepared: Prepared;
+  readonly resources: Map<string, ResourceRecord>;
+  outputs: Record<string, string>;
+  readonly events: StackEvent[];
+  busy: boolean;
+}
+
+interface Operation {
+  readonly stack: StackRecord;
+  readonly events: StackEvent[];
+  readonly invocationsBefore: number;
+  /** Assets of the assembly being deployed, for Lambda code. */
+  readonly assets: ReadonlyMap<string, string>;
+  /** Set once a resource fails: resources still in flight then end as "cancelled". */
+  failed: boolean;
+}
+
+/** What a deletion does with a resource, by its policy. */
+type DeleteAction = 'delete' | 'skip';
+
+/** A physical resource the cleanup phase deletes; `removes`: its logical resource leaves the stack too. */
+interface CleanupTarget {
+  readonly record: ResourceRecord;
+  readonly action: DeleteAction;
+  readonly removes: boolean;
+}
+
+const DEFAULT_SSM = { '/cdk-bootstrap/hnb659fds/version': '30' };
+const STACK_TYPE = 'AWS::CloudFormation::Stack';
+const DELETION_POLICIES = ['Delete', 'Retain', 'RetainExceptOnCreate'];
+const UPDATE_REPLACE_POLICIES = ['Delete', 'Retain'];
+
+function isCustomType(type: string): boolean {
+  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
+}
+
+/** CloudFormation hands custom resources every scalar as a string. */
+function toCfnStrings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toCfnStrings);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCfnStrings(v)]));
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+}
+
+function cloneRecord(record: ResourceRecord): ResourceRecord {
+  return { ...record, properties: structuredClone(record.properties), attributes: structuredClone(record.attributes) };
+}
+
+export class DeployHarness {
+  /** Every line the functions logged, in order. */
+  public readonly logs: { readonly functionName: string; readonly line: string }[] = [];
+  private readonly stacks = new Map<string, StackRecord>();
+  private readonly runtime: LambdaRuntime;
+  private readonly runner: ProviderRunner;
+  private readonly codeStore: string;
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly partition: string;
+  private readonly urlSuffix: string;
+  private readonly timeScale: number;
+  private seq = 0;
+  private kvsClient?: KinesisVideoClient;
+
+  constructor(private readonly options: HarnessOptions = {}) {
+    this.region = options.region ?? options.server?.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? options.server?.accountId ?? '123456789012';
+    this.partition = options.partition ?? 'aws';
+    this.urlSuffix = options.urlSuffix ?? 'amazonaws.com';
+    this.timeScale = options.timeScale ?? 1;
+    if (!(this.timeScale > 0)) throw new Error(`timeScale must be greater than 0, got ${this.timeScale}`);
+    this.codeStore = fs.mkdtempSync(path.join(os.tmpdir(), 'kvs-harness-code-'));
+    const endpoint = options.server?.endpoint;
+    this.runtime = new LambdaRuntime({
+      timeScale: this.timeScale,
+      baseEnvironment: {
+        AWS_REGION: this.region,
+        AWS_DEFAULT_REGION: this.region,
+        AWS_ACCESS_KEY_ID: 'AKIDHARNESS',
+        AWS_SECRET_ACCESS_KEY: 'harness-secret',
+        AWS_SESSION_TOKEN: 'harness-session',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        // Every other service resolves to a closed local port: a handler never reaches a real AWS endpoint.
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        ...(endpoint ? { AWS_ENDPOINT_URL_KINESIS_VIDEO: endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint } : {}),
+        KVS_HANDLER_TIME_SCALE: String(this.timeScale),
+        ...options.environment,
+      },
+      onLog: (functionName, line) => {
+        this.logs.push({ functionName, line });
+        options.onLog?.(functionName, line);
+      },
+    });
+    this.runner = new ProviderRunner(
+      { lambdaByArn: (arn) => this.lambdaByArn(arn), stateMachineDefinition: (arn) => this.stateMachineDefinition(arn) },
+      this.runtime,
+      { region: this.region, urlSuffix: this.urlSuffix, timeScale: this.timeScale },
+    );
+  }
+
+  /** Every Lambda invocation so far. */
+  public get invocations(): readonly InvocationRecord[] {
+    return this.runtime.invocations;
+  }
+
+  /**
+   * Creates the stack, or updates it from the template it was last deployed with. Template errors (unsupported
+   * intrinsics or types, false `Rules` assertions, missing parameters) throw before any resource is touched.
+   */
+  public async deploy(source: DeploySource, options: DeployOptions = {}): Promise<OperationResult> {
+    const asm = typeof source === 'string' ? readAssemblyStack(source, options.stackName) : source;
+    const stackName = options.stackName ?? asm.stackName;
+    let existing = this.stacks.get(stackName);
+    if (existing?.status === 'ROLLBACK_COMPLETE') {
+      // The CDK CLI deletes a stack that failed its creation before it creates it again.
+      await this.destroy(stackName);
+      existing = undefined;
+    }
+    if (existing && !['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(existing.status)) {
+      throw new ValidationError(`Stack:${existing.stackId} is in ${existing.status} state and can not be updated.`);
+    }
+    const stackId = existing?.stackId ?? `arn:${this.partition}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const prepared = this.prepare(asm, options.parameters ?? {}, stackName, stackId, existing);
+    return existing ? this.updateStack(existing, prepared) : this.createStack(stackName, stackId, prepared);
+  }
+
+  /** Deletes the stack: every resource in reverse dependency order, honouring `DeletionPolicy`. */
+  public async destroy(stackName: string): Promise<OperationResult> {
+    const stack = this.stacks.get(stackName);
+    if (!stack) throw new ValidationError(`Stack with id ${stackName} does not exist`);
+    return this.exclusive(stack, async () => {
+      const op = this.begin(stack);
+      this.emitStack(op, 'DELETE_IN_PROGRESS', 'User Initiated');
+      const ids = new Set(stack.resources.keys());
+      const outcome = await runGraph(reverseGraph(restrictGraph(stack.prepared.graph, ids)), async (id) => {
+        const record = stack.resources.get(id)!;
+        const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, false), true);
+        if (ok) stack.resources.delete(id);
+        return ok;
+      }, { stopOnFailure: false });
+      if (outcome.failed.size > 0) {
+        this.emitStack(op, 'DELETE_FAILED', `The following resource(s) failed to delete: [${[...outcome.failed].join(', ')}]. `);
+      } else {
+        this.emitStack(op, 'DELETE_COMPLETE');
+        this.stacks.delete(stackName);
+      }
+      return this.result(op, 'DELETE');
+    });
+  }
+
+  /** The stack's current resources, or undefined when there is no such stack. */
+  public resources(stackName: string): ResourceSummary[] | undefined {
+    const stack = this.stacks.get(stackName);
+    return stack ? [...stack.resources.values()].map(summarize) : undefined;
+  }
+
+  /** The stack's status, or undefined when there is no such stack (never created, or deleted). */
+  public status(stackName: string): StackStatus | undefined {
+    return this.stacks.get(stackName)?.status;
+  }
+
+  /** The stack's whole event history, across operations. */
+  public events(stackName: string): readonly StackEvent[] | undefined {
+    return this.stacks.get(stackName)?.events;
+  }
+
+  /** Stops the Lambda containers and removes the harness's copy of the functions' code. */
+  public async close(): Promise<void> {
+    await this.runtime.close();
+    this.kvsClient?.destroy();
+    fs.rmSync(this.codeStore, { recursive: true, force: true });
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Validation
+  // ------------------------------------------------------------------------------------------------------------
+
+  private pseudo(stackName: string, stackId: string): PseudoParameters {
+    return { region: this.region, accountId: this.accountId, partition: this.partition, urlSuffix: this.urlSuffix, stackName, stackId };
+  }
+
+  private prepare(asm: AssemblyStack, given: Readonly<Record<string, string>>, stackName: string, stackId: string, existing?: StackRecord): Prepared {
+    const template = structuredClone(asm.template);
+    if (template.Transform !== undefined) throw new TemplateError('Template Transform is not emulated by the harness');
+    if (!template.Resources || Object.keys(template.Resources).length === 0) {
+      throw new ValidationError('Template format error: At least one Resources member must be defined.');
+    }
+    const unsupported = Object.entries(template.Resources)
+      .filter(([, r]) => !isCustomType(r.Type) && nativeHandler(r.Type) === undefined)
+      .map(([, r]) => r.Type);
+    if (unsupported.length > 0) {
+      throw new TemplateError(`The harness does not emulate resource types: [${[...new Set(unsupported)].join(', ')}] (it emulates custom resources and ${NATIVE_TYPES.join(', ')})`);
+    }
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.DeletionPolicy !== undefined && !DELETION_POLICIES.includes(r.DeletionPolicy)) {
+        throw new TemplateError(`Resource ${id} has DeletionPolicy ${r.DeletionPolicy}; the harness emulates ${DELETION_POLICIES.join(', ')}`);
+      }
+      if (r.UpdateReplacePolicy !== undefined && !UPDATE_REPLACE_POLICIES.includes(r.UpdateReplacePolicy)) {
+        throw new TemplateError(`Resource ${id} has UpdateReplacePolicy ${r.UpdateReplacePolicy}; the harness emulates ${UPDATE_REPLACE_POLICIES.join(', ')}`);
+      }
+    }
+    if (existing) {
+      const retyped = Object.entries(template.Resources)
+        .filter(([id, r]) => existing.resources.has(id) && existing.resources.get(id)!.type !== r.Type)
+        .map(([id]) => id);
+      if (retyped.length > 0) {
+        throw new ValidationError(`Update of resource type is not permitted. The new template modifies resource type of the following resources: [${retyped.join(', ')}]`);
+      }
+    }
+    assertSupportedIntrinsics(template);
+    this.assertAttributesExist(template);
+
+    const ssm = { ...DEFAULT_SSM, ...this.options.ssmParameters };
+    const parameters = resolveParameters(template, given, ssm);
+    const base = { pseudo: this.pseudo(stackName, stackId), parameters, mappings: template.Mappings, ref: unresolvable, getAtt: unresolvable };
+    evaluateRules(template, base);
+    const conditions = evaluateConditions(template, base);
+    const included = new Set(Object.entries(template.Resources)
+      .filter(([id, r]) => {
+        if (r.Condition === undefined) return true;
+        if (!(r.Condition in conditions)) throw new TemplateError(`Template format error: Unresolved condition dependency ${r.Condition} in Resources.${id}.Condition`);
+        return conditions[r.Condition];
+      })
+      .map(([id]) => id));
+    const graph = dependencyGraph(template, included);
+    return { template, givenParameters: { ...given }, parameters, conditions, included, graph, assets: asm.assets };
+  }
+
+  /** `Fn::GetAtt` (and `${X.Attr}` in `Fn::Sub`) of an attribute a native type does not have fails validation. */
+  private assertAttributesExist(template: CfnTemplate): void {
+    const check = (logicalId: string, attribute: string, at: string) => {
+      const target = template.Resources[logicalId];
+      if (!target) throw new TemplateError(`Template format error: Unresolved resource dependencies [${logicalId}] in the Resources block of the template (at ${at})`);
+      const handler = isCustomType(target.Type) ? undefined : nativeHandler(target.Type);
+      if (handler && !handler.attributes.includes(attribute)) {
+        throw new TemplateError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
+      }
+    };
+    const visit = (fn: string, args: unknown, at: string) => {
+      if (fn === 'Fn::GetAtt') {
+        const [id, attr] = typeof args === 'string' ? [args.slice(0, args.indexOf('.')), args.slice(args.indexOf('.') + 1)] : (args as unknown[]);
+        if (typeof id === 'string' && typeof attr === 'string') check(id, attr, at);
+      }
+      if (fn === 'Fn::Sub') {
+        const text = typeof args === 'string' ? args : Array.isArray(args) ? args[0] : undefined;
+        const local = Array.isArray(args) && args[1] && typeof args[1] === 'object' ? Object.keys(args[1]) : [];
+        if (typeof text !== 'string') return;
+        for (const match of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+          const expr = match[1].trim();
+          const dot = expr.indexOf('.');
+          if (dot > 0 && !expr.startsWith('AWS::') && !local.includes(expr)) check(expr.slice(0, dot), expr.slice(dot + 1), at);
+        }
+        for (const name of subReferences(text)) {
+          if (!local.includes(name) && !(name in template.Resources) && !(name in (template.Parameters ?? {}))) {
+            throw new TemplateError(`Template format error: Unresolved resource dependencies [${name}] in the Resources block of the template (at ${at})`);
+          }
+        }
+      }
+    };
+    for (const [id, r] of Object.entries(template.Resources)) walkIntrinsics(r.Properties, `Resources.${id}.Properties`, visit);
+    for (const [id, o] of Object.entries(template.Outputs ?? {})) walkIntrinsics(o, `Outputs.${id}`, visit);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Operations
+  // ------------------------------------------------------------------------------------------------------------
+
+  private async createStack(stackName: string, stackId: string, prepared: Prepared): Promise<OperationResult> {
+    const stack: StackRecord = { stackName, stackId, status: 'CREATE_IN_PROGRESS', prepared, resources: new Map(), outputs: {}, events: [], busy: false };
+    this.stacks.set(stackName, stack);
+    return this.exclusive(stack, async () => {
+      const op = this.begin(stack, prepared.assets);
+      this.emitStack(op, 'CREATE_IN_PROGRESS', 'User Initiated');
+      const outcome = await runGraph(prepared.graph, (id) => this.createResource(op, prepared, id), { stopOnFailure: true });
+      if (outcome.failed.size === 0) {
+        stack.outputs = this.resolveOutputs(stack);
+        this.emitStack(op, 'CREATE_COMPLETE');
+        return this.result(op, 'CREATE');
+      }
+      this.emitStack(op, 'ROLLBACK_IN_PROGRESS', `${this.failureSummary(op)} Rollback requested by user.`);
+      const attempted = new Set(stack.resources.keys());
+      const rollback = await runGraph(reverseGraph(restrictGraph(prepared.graph, attempted)), async (id) => {
+        const record = stack.resources.get(id)!;
+        const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, true), true);
+        if (ok) stack.resources.delete(id);
+        return ok;
+      }, { stopOnFailure: false });
+      this.emitStack(op, rollback.failed.size === 0 ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
+      return this.result(op, 'CREATE');
+    });
+  }
+
+  private async updateStack(stack: StackRecord, prepared: Prepared): Promise<OperationResult> {
+    return this.exclusive(stack, async () => {
+      const previous = stack.prepared;
+      const unchanged = canonical(previous.template) === canonical(prepared.template)
+        && canonical(previous.givenParameters) === canonical(prepared.givenParameters);
+      if (unchanged) {
+        return this.result(this.begin(stack), 'NONE');
+      }
+      const before = new Map([...stack.resources].map(([id, r]) => [id, cloneRecord(r)]));
+      const touched = new Set<string>();
+      const op = this.begin(stack, prepared.assets);
+      this.emitStack(op, 'UPDATE_IN_PROGRESS', 'User Initiated');
+
+      const forward = await runGraph(prepared.graph, (id) => (before.has(id)
+        ? this.updateResource(op, prepared, id, touched)
+        : this.createResource(op, prepared, id)), { stopOnFailure: true });
+
+      if (forward.failed.size === 0) {
+        stack.prepared = prepared;
+        this.emitStack(op, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+        // Removed resources go by their old DeletionPolicy; replaced ones' old physical resources by UpdateReplacePolicy.
+        const removed = [...before.keys()].filter((id) => !prepared.included.has(id));
+        const replaced = [...before.keys()]
+          .filter((id) => prepared.included.has(id) && stack.resources.get(id)!.physicalId !== before.get(id)!.physicalId);
+        await this.cleanup(op, previous.graph, new Map<string, CleanupTarget>([
+          ...removed.map((id) => cleanupTarget(before.get(id)!, before.get(id)!.deletionPolicy, false, true)),
+          ...replaced.map((id) => cleanupTarget(before.get(id)!, stack.resources.get(id)!.updateReplacePolicy, false, false)),
+        ]));
+        stack.outputs = this.resolveOutputs(stack);
+        this.emitStack(op, 'UPDATE_COMPLETE');
+        return this.result(op, 'UPDATE');
+      }
+
+      // Rollback: an update back to the previous template. Resources the failed update replaced get their old
+      // physical resource back; resources it updated (or tried to, or was updating) get an Update with their old
+      // properties; what it created (new resources, replacements) is deleted once the stack is restored.
+      this.emitStack(op, 'UPDATE_ROLLBACK_IN_PROGRESS', this.failureSummary(op));
+      const discarded = new Map<string, ResourceRecord>();
+      const restore = await runGraph(previous.graph, (id) => (touched.has(id)
+        ? this.restoreResource(op, previous, id, before.get(id)!, discarded)
+        : Promise.resolve(true)), { stopOnFailure: true });
+      if (restore.failed.size > 0) {
+        this.emitStack(op, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${[...restore.failed].join(', ')}]. `);
+        return this.result(op, 'UPDATE');
+      }
+      this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+      const created = [...stack.resources.keys()].filter((id) => !before.has(id));
+      await this.cleanup(op, prepared.graph, new Map<string, CleanupTarget>([
+        ...created.map((id) => cleanupTarget(stack.resources.get(id)!, stack.resources.get(id)!.deletionPolicy, true, true)),
+        ...[...discarded.values()].map((record) => cleanupTarget(record, record.deletionPolicy, true, false)),
+      ]));
+      this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE');
+      return this.result(op, 'UPDATE');
+    });
+  }
+
+  /** Deletes what an update left behind, in reverse dependency order; failures do not fail the stack. */
+  private async cleanup(op: Operation, graph: ReadonlyMap<string, ReadonlySet<string>>, targets: ReadonlyMap<string, CleanupTarget>): Promise<void> {
+    await runGraph(reverseGraph(restrictGraph(graph, new Set(targets.keys()))), async (id) => {
+      const target = targets.get(id)!;
+      await this.deleteResource(op, target.record, target.action, target.removes);
+      // A resource the cleanup fails to delete is no longer the stack's either.
+      if (target.removes) op.stack.resources.delete(id);
+      return true;
+    }, { stopOnFailure: false });
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Resources
+  // ------------------------------------------------------------------------------------------------------------
+
+  private async createResource(op: Operation, prepared: Prepared, id: string): Promise<boolean> {
+    const resource = prepared.template.Resources[id];
+    const record: ResourceRecord = {
+      logicalId: id,
+      type: resource.Type,
+      properties: {},
+      attributes: {},
+      deletionPolicy: resource.DeletionPolicy ?? 'Delete',
+      updateReplacePolicy: resource.UpdateReplacePolicy ?? 'Delete',
+      status: 'CREATE_IN_PROGRESS',
+    };
+    op.stack.resources.set(id, record);
+    this.emitResource(op, record, 'CREATE_IN_PROGRESS');
+    try {
+      record.properties = this.resolveProperties(op.stack, prepared, id);
+      if (isCustomType(record.type)) {
+        const outcome = await this.runCustom(op, record, { requestType: 'Create', properties: record.properties });
+        record.physicalId = outcome.physicalId;
+        if (!outcome.ok) return this.fail(op, record, 'CREATE_FAILED', outcome.reason);
+        record.attributes = outcome.data;
+      } else {
+        const handler = this.nativeFor(record, record.properties);
+        const result = await handler.create(this.nativeContext(op, id), record.properties);
+        applyNative(record, result);
+      }
+    } catch (e) {
+      if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
+      return this.fail(op, record, 'CREATE_FAILED', (e as Error).message);
+    }
+    if (op.failed) return this.fail(op, record, 'CREATE_FAILED', 'Resource creation cancelled');
+    this.emitResource(op, record, 'CREATE_COMPLETE');
+    return true;
+  }
+
+  private async updateResource(op: Operation, prepared: Prepared, id: string, touched: Set<string>): Promise<boolean> {
+    const record = op.stack.resources.get(id)!;
+    const resource = prepared.template.Resources[id];
+    let properties: Props;
+    try {
+      properties = this.resolveProperties(op.stack, prepared, id);
+    } catch (e) {
+      touched.add(id);
+      this.emitResource(op, record, 'UPDATE_IN_PROGRESS');
+      return this.fail(op, record, 'UPDATE_FAILED', (e as Error).message);
+    }
+    record.deletionPolicy = resource.DeletionPolicy ?? 'Delete';
+    record.updateReplacePolicy = resource.UpdateReplacePolicy ?? 'Delete';
+    if (canonical(properties) === canonical(record.properties)) return true;
+
+    touched.add(id);
+    const oldProperties = record.properties;
+    try {
+      if (isCustomType(record.type)) {
+        this.emitResource(op, record, 'UPDATE_IN_PROGRESS');
+        record.properties = properties;
+        if (properties.ServiceToken !== oldProperties.ServiceToken) {
+          return this.fail(op, record, 'UPDATE_FAILED', 'Modifying service token is not allowed.');
+        }
+        const outcome = await this.runCustom(op, record, { requestType: 'Update', properties, oldProperties, physicalId: record.physicalId });
+        // A different physical id in the response replaces the resource, even in a FAILED response.
+        if (outcome.physicalId !== undefined) record.physicalId = outcome.physicalId;
+        if (!outcome.ok) return this.fail(op, record, 'UPDATE_FAILED', outcome.reason);
+        record.attributes = outcome.data;
+      } else {
+        const handler = this.nativeFor(record, properties);
+        if (requiresReplacement(handler, oldProperties, properties)) {
+          const nameProperty = handler.nameProperty;
+          this.emitResource(op, record, 'UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.');
+          record.properties = properties;
+          if (nameProperty && properties[nameProperty] !== undefined && properties[nameProperty] === oldProperties[nameProperty]) {
+            return this.fail(op, record, 'UPDATE_FAILED',
+              `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${String(properties[nameProperty])} and update the stack again.`);
+          }
+          const result = await handler.create(this.nativeContext(op, id), properties);
+          applyNative(record, result);
+        } else {
+          this.emitResource(op, record, 'UPDATE_IN_PROGRESS');
+          record.properties = properties;
+          const result = await handler.update(this.nativeContext(op, id), record.physicalId!, oldProperties, properties, record.attributes);
+          applyNative(record, result);
+        }
+      }
+    } catch (e) {
+      if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
+      return this.fail(op, record, 'UPDATE_FAILED', (e as Error).message);
+    }
+    if (op.failed) return this.fail(op, record, 'UPDATE_FAILED', 'Resource update cancelled');
+    this.emitResource(op, record, 'UPDATE_COMPLETE');
+    return true;
+  }
+
+  /** Rolls one resource back to the previous template: its old physical resource, or an Update to its old properties. */
+  private async restoreResource(
+    op: Operation,
+    previous: Prepared,
+    id: string,
+    prior: ResourceRecord,
+    discarded: Map<string, ResourceRecord>,
+  ): Promise<boolean> {
+    const record = op.stack.resources.get(id)!;
+    this.emitResource(op, record, 'UPDATE_IN_PROGRESS');
+    if (record.physicalId !== prior.physicalId) {
+      // The replacement is discarded in cleanup; the old physical resource was never touched.
+      discarded.set(id, cloneRecord(record));
+      const restored = cloneRecord(prior);
+      op.stack.resources.set(id, restored);
+      this.emitResource(op, restored, 'UPDATE_COMPLETE');
+      return true;
+    }
+    record.deletionPolicy = prior.deletionPolicy;
+    record.updateReplacePolicy = prior.updateReplacePolicy;
+    try {
+      const properties = this.resolveProperties(op.stack, previous, id);
+      const current = record.properties;
+      record.properties = properties;
+      if (isCustomType(record.type)) {
+        const outcome = await this.runCustom(op, record, { requestType: 'Update', properties, oldProperties: current, physicalId: record.physicalId });
+        if (outcome.ok && outcome.physicalId !== record.physicalId) {
+          discarded.set(id, { ...cloneRecord(record), properties: current });
+          record.physicalId = outcome.physicalId;
+        }
+        if (!outcome.ok) return this.fail(op, record, 'UPDATE_FAILED', outcome.reason);
+        record.attributes = outcome.data;
+      } else {
+        const handler = this.nativeFor(record, properties);
+        const result = await handler.update(this.nativeContext(op, id), record.physicalId!, current, properties, record.attributes);
+        applyNative(record, result);
+      }
+    } catch (e) {
+      return this.fail(op, record, 'UPDATE_FAILED', (e as Error).message);
+    }
+    this.emitResource(op, record, 'UPDATE_COMPLETE');
+    return true;
+  }
+
+  /**
+   * Deletes (or, by policy, skips) one physical resource. `ownsRecord`: the event updates the resource's status
+   * (false for the old physical resource of a replacement, whose logical resource lives on).
+   */
+  private async deleteResource(op: Operation, record: ResourceRecord, action: DeleteAction, ownsRecord: boolean): Promise<boolean> {
+    const target = ownsRecord ? record : cloneRecord(record);
+    if (action === 'skip') {
+      this.emitResource(op, target, 'DELETE_SKIPPED');
+      return true;
+    }
+    this.emitResource(op, target, 'DELETE_IN_PROGRESS');
+    if (target.physicalId !== undefined) {
+      try {
+        if (isCustomType(target.type)) {
+          const outcome = await this.runCustom(op, target, { requestType: 'Delete', properties: target.properties, physicalId: target.physicalId });
+          if (!outcome.ok) return this.failDelete(op, target, outcome.reason);
+        } else {
+          await this.nativeFor(target, target.properties).delete(this.nativeContext(op, target.logicalId), target.physicalId, target.properties);
+        }
+      } catch (e) {
+        return this.failDelete(op, target, (e as Error).message);
+      }
+    }
+    this.emitResource(op, target, 'DELETE_COMPLETE');
+    return true;
+  }
+
+  private failDelete(op: Operation, record: ResourceRecord, reason: string): boolean {
+    this.emitResource(op, record, 'DELETE_FAILED', reason);
+    return false;
+  }
+
+  private fail(op: Operation, record: ResourceRecord, status: 'CREATE_FAILED' | 'UPDATE_FAILED', reason: string): boolean {
+    op.failed = true;
+    this.emitResource(op, record, status, reason);
+    return false;
+  }
+
+  private async runCustom(
+    op: Operation,
+    record: ResourceRecord,
+    req: Pick<CustomResourceRequest, 'requestType' | 'properties' | 'oldProperties' | 'physicalId'>,
+  ) {
+    const serviceToken = req.properties.ServiceToken;
+    if (typeof serviceToken !== 'string') {
+      return { ok: false as const, physicalId: req.physicalId, reason: `Template error: ${record.logicalId} is a custom resource without a ServiceToken string`, requestId: '' };
+    }
+    return this.runner.run({ ...req, stackId: op.stack.stackId, logicalId: record.logicalId, resourceType: record.type, serviceToken });
+  }
+
+  private nativeFor(record: ResourceRecord, properties: Props): NativeHandler {
+    const handler = nativeHandler(record.type)!;
+    const violations = handler.validate?.(properties) ?? [];
+    if (violations.length > 0) {
+      throw new Error(`Properties validation failed for resource ${record.logicalId} with message:\n[${violations.join(', ')}]`);
+    }
+    return handler;
+  }
+
+  private resolveProperties(stack: StackRecord, prepared: Prepared, id: string): Props {
+    const ctx: ResolveContext = {
+      pseudo: this.pseudo(stack.stackName, stack.stackId),
+      parameters: prepared.parameters,
+      conditions: prepared.conditions,
+      mappings: prepared.template.Mappings,
+      ref: (target) => {
+        const record = stack.resources.get(target);
+        if (record?.physicalId === undefined) throw new TemplateError(`Template error: resource ${target} has no physical id yet`);
+        return record.physicalId;
+      },
+      getAtt: (target, attribute) => this.getAtt(stack, target, attribute),
+    };
+    const resolved = resolveValue(prepared.template.Resources[id].Properties ?? {}, ctx, `Resources.${id}.Properties`);
+    const properties = (resolved === NO_VALUE ? {} : resolved) as Props;
+    return isCustomType(prepared.template.Resources[id].Type) ? toCfnStrings(properties) as Props : properties;
+  }
+
+  private getAtt(stack: StackRecord, id: string, attribute: string): unknown {
+    const record = stack.resources.get(id);
+    if (!record || record.physicalId === undefined) throw new TemplateError(`Template error: resource ${id} has no attributes yet`);
+    if (!(attribute in record.attributes) || record.attributes[attribute] === undefined) {
+      throw new TemplateError(isCustomType(record.type)
+        ? `CustomResource attribute error: Vendor response doesn't contain ${attribute} key in object ${stack.stackId}|${id}`
+        : `Template error: resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`);
+    }
+    return record.attributes[attribute];
+  }
+
+  private resolveOutputs(stack: StackRecord): Record<string, string> {
+    const outputs: Record<string, string> = {};
+    const ctx: ResolveContext = {
+      pseudo: this.pseudo(stack.stackName, stack.stackId),
+      parameters: stack.prepared.parameters,
+      conditions: stack.prepared.conditions,
+      mappings: stack.prepared.template.Mappings,
+      ref: (target) => stack.resources.get(target)?.physicalId ?? unresolvable(),
+      getAtt: (target, attribute) => this.getAtt(stack, target, attribute),
+    };
+    for (const [name, output] of Object.entries(stack.prepared.template.Outputs ?? {})) {
+      if (output.Condition !== undefined && !stack.prepared.conditions[output.Condition]) continue;
+      const value = resolveValue(output.Value, ctx, `Outputs.${name}.Value`);
+      outputs[name] = Array.isArray(value) ? value.join(',') : String(value);
+    }
+    return outputs;
+  }
+
+  private nativeContext(op: Operation, logicalId: string): NativeContext {
+    return {
+      pseudo: this.pseudo(op.stack.stackName, op.stack.stackId),
+      logicalId,
+      kvs: () => this.kvs(),
+      pollIntervalMs: this.options.pollIntervalMs ?? 10,
+      stabilizeTimeoutMs: Math.max(5_000, 60 * 60 * 1000 * this.timeScale),
+      captureCode: (code) => this.captureCode(code, op.assets),
+    };
+  }
+
+  private kvs(): KinesisVideoClient {
+    const server = this.options.server;
+    if (!server) throw new HandlerError('The harness has no KVS test server: pass `server` to deploy Kinesis Video Streams resources');
+    this.kvsClient ??= new KinesisVideoClient({
+      endpoint: server.endpoint,
+      region: this.region,
+      credentials: { accessKeyId: 'AKIDHARNESS', secretAccessKey: 'harness-secret' },
+      maxAttempts: 1,
+    });
+    return this.kvsClient;
+  }
+
+  /** Keeps the harness's own copy of a function's code, as Lambda keeps the uploaded zip: later operations may need it. */
+  private captureCode(code: unknown, assets: ReadonlyMap<string, string>): { codeDir?: string; codeError?: string } {
+    const spec = (code ?? {}) as { S3Bucket?: string; S3Key?: string; ZipFile?: string; ImageUri?: string };
+    if (typeof spec.ZipFile === 'string') {
+      const dir = path.join(this.codeStore, `inline-${createHash('sha256').update(spec.ZipFile).digest('hex').slice(0, 16)}`);
+      fs.mkdirSync(dir, { recursive: true });
+      // Lambda stores inline Node.js code as index.js.
+      fs.writeFileSync(path.join(dir, 'index.js'), spec.ZipFile);
+      return { codeDir: dir };
+    }
+    if (typeof spec.S3Key !== 'string') return { codeError: `Function code ${JSON.stringify(code)} is neither ZipFile nor an S3 asset` };
+    const dir = path.join(this.codeStore, spec.S3Key.replace(/[^A-Za-z0-9._-]/g, '_'));
+    if (fs.existsSync(dir)) return { codeDir: dir };
+    const source = assets.get(spec.S3Key);
+    if (!source) return { codeError: `Function code s3://${spec.S3Bucket}/${spec.S3Key} is not a file asset of the cloud assembly` };
+    if (!fs.statSync(source).isDirectory()) return { codeError: `Function code asset ${source} is a file, not a directory; the harness does not unpack zip files` };
+    fs.cpSync(source, dir, { recursive: true });
+    return { codeDir: dir };
+  }
+
+  private allRecords(type: string): ResourceRecord[] {
+    return [...this.stacks.values()].flatMap((s) => [...s.resources.values()]).filter((r) => r.type === type && r.physicalId !== undefined);
+  }
+
+  private lambdaByArn(arn: string): LambdaFunctionSpec | undefined {
+    const record = this.allRecords('AWS::Lambda::Function').find((r) => r.attributes.Arn === arn);
+    if (!record) return undefined;
+    const props = record.properties as {
+      Handler?: string; Timeout?: number | string; MemorySize?: number | string; Environment?: { Variables?: Record<string, unknown> };
+    };
+    return {
+      logicalId: record.logicalId,
+      functionName: record.physicalId!,
+      functionArn: arn,
+      codeDir: record.codeDir,
+      codeError: record.codeError,
+      handler: props.Handler ?? '',
+      environment: Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([k, v]) => [k, String(v)])),
+      // Lambda's defaults.
+      timeoutSeconds: Number(props.Timeout ?? 3),
+      memorySize: Number(props.MemorySize ?? 128),
+    };
+  }
+
+  private stateMachineDefinition(arn: string): string | undefined {
+    const record = this.allRecords('AWS::StepFunctions::StateMachine').find((r) => r.attributes.Arn === arn);
+    if (!record) return undefined;
+    const props = record.properties as { DefinitionString?: string; Definition?: unknown };
+    return props.DefinitionString ?? (props.Definition === undefined ? undefined : JSON.stringify(props.Definition));
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Events and results
+  // ------------------------------------------------------------------------------------------------------------
+
+  private async exclusive<T>(stack: StackRecord, body: () => Promise<T>): Promise<T> {
+    if (stack.busy) throw new ValidationError(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+    stack.busy = true;
+    try {
+      return await body();
+    } finally {
+      stack.busy = false;
+    }
+  }
+
+  private begin(stack: StackRecord, assets: ReadonlyMap<string, string> = stack.prepared.assets): Operation {
+    return { stack, events: [], invocationsBefore: this.runtime.invocations.length, assets, failed: false };
+  }
+
+  private record(op: Operation, event: Omit<StackEvent, 'seq' | 'timestamp' | 'stackName'>): void {
+    const full: StackEvent = { seq: ++this.seq, timestamp: Date.now(), stackName: op.stack.stackName, ...event };
+    op.events.push(full);
+    op.stack.events.push(full);
+    this.options.onEvent?.(full);
+  }
+
+  private emitStack(op: Operation, status: StackStatus, reason?: string): void {
+    op.stack.status = status;
+    this.options.server?.setStackStatus(op.stack.stackId, status);
+    this.record(op, { logicalId: op.stack.stackName, physicalId: op.stack.stackId, resourceType: STACK_TYPE, status, reason });
+  }
+
+  private emitResource(op: Operation, record: ResourceRecord, status: ResourceStatus, reason?: string): void {
+    record.status = status;
+    record.reason = reason;
+    this.record(op, { logicalId: record.logicalId, physicalId: record.physicalId, resourceType: record.type, status, reason });
+  }
+
+  /** CloudFormation's stack status reason after failures: which resources failed to create and to update. */
+  private failureSummary(op: Operation): string {
+    const failedTo = (status: ResourceStatus) => [...new Set(op.events.filter((e) => e.status === status).map((e) => e.logicalId))];
+    const parts: string[] = [];
+    const create = failedTo('CREATE_FAILED');
+    const update = failedTo('UPDATE_FAILED');
+    if (create.length > 0) parts.push(`The following resource(s) failed to create: [${create.join(', ')}].`);
+    if (update.length > 0) parts.push(`The following resource(s) failed to update: [${update.join(', ')}].`);
+    return parts.join(' ');
+  }
+
+  private result(op: Operation, operation: OperationResult['operation']): OperationResult {
+    return {
+      stackName: op.stack.stackName,
+      stackId: op.stack.stackId,
+      operation,
+      status: op.stack.status,
+      events: op.events,
+      resources: [...op.stack.resources.values()].map(summarize),
+      outputs: { ...op.stack.outputs },
+      invocations: this.runtime.invocations.slice(op.invocationsBefore),
+      serverState: this.options.server?.state(),
+    };
+  }
+}
+
+/** Records what a native handler answered; a Lambda function keeps its code when an update does not change it. */
+function applyNative(record: ResourceRecord, result: NativeResult): void {
+  record.physicalId = result.physicalId;
+  record.attributes = result.attributes;
+  if (result.codeDir !== undefined || result.codeError !== undefined) {
+    record.codeDir = result.codeDir;
+    record.codeError = result.codeError;
+  }
+}
+
+function cleanupTarget(record: ResourceRecord, policy: string, createdByRolledBackOperation: boolean, removes: boolean): [string, CleanupTarget] {
+  return [record.logicalId, { record, action: policyAction(policy, createdByRolledBackOperation), removes }];
+}
+
+function summarize(record: ResourceRecord): ResourceSummary {
+  return {
+    logicalId: record.logicalId,
+    type: record.type,
+    physicalId: record.physicalId,
+    status: record.status,
+    reason: record.reason,
+    attributes: structuredClone(record.attributes),
+  };
+}
+
+/** What a deletion does under a policy; `createdByRolledBackOperation`: RetainExceptOnCreate deletes then. */
+function policyAction(policy: string, createdByRolledBackOperation: boolean): DeleteAction {
+  if (policy === 'Delete') return 'delete';
+  if (policy === 'RetainExceptOnCreate' && createdByRolledBackOperation) return 'delete';
+  return 'skip';
+}
+
+function unresolvable(): never {
+  throw new TemplateError('Template error: Rules and Conditions can refer only to parameters and pseudo parameters');
+}

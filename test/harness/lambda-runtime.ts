@@ -1,0 +1,236 @@
+/**
+ * Runs Lambda handlers as Lambda does: each function in its own Node.js process (a "container") with only the
+ * function's environment, the handler file required from the function's code directory, one invocation at a time
+ * per container, and the function's timeout enforced (scaled). Containers stay warm between invocations.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+
+export interface LambdaFunctionSpec {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** The directory holding the function's code, or undefined when `codeError` says why there is none. */
+  readonly codeDir?: string;
+  readonly codeError?: string;
+  readonly handler: string;
+  /** The function's own environment variables, from the template. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
+
+/** An error as the Lambda Invoke API reports it (`FunctionError` set, payload with these fields). */
+export interface LambdaError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+export type InvokeResult = { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: LambdaError };
+
+export interface InvocationRecord {
+  readonly functionLogicalId: string;
+  readonly functionName: string;
+  readonly handler: string;
+  readonly requestId: string;
+  readonly payload: unknown;
+  readonly result: InvokeResult;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+export interface LambdaRuntimeOptions {
+  /** Multiplies the functions' timeouts. */
+  readonly timeScale: number;
+  /** Environment every function sees (region, endpoints, dummy credentials...), under its own variables. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** Receives every line a function writes to stdout or stderr. */
+  readonly onLog?: (functionName: string, line: string) => void;
+}
+
+/** The code each container runs: receive an invocation, require the handler, answer with its result or error. */
+const CONTAINER_SOURCE = String.raw`
+const fs = require('fs');
+const path = require('path');
+const url = require('url');
+const loaded = new Map();
+function named(name, message) { const e = new Error(message); e.name = name; return e; }
+async function load(codeDir, handler) {
+  const key = codeDir + '|' + handler;
+  if (loaded.has(key)) return loaded.get(key);
+  const m = /^([^.]*)\.(.+)$/.exec(handler);
+  if (!m) throw named('Runtime.MalformedHandlerName', 'Bad handler ' + handler + ': expected module.function');
+  const base = path.resolve(codeDir, m[1]);
+  let mod;
+  for (const ext of ['.js', '.cjs', '.mjs']) {
+    if (!fs.existsSync(base + ext)) continue;
+    mod = ext === '.mjs' ? await import(url.pathToFileURL(base + ext).href) : require(base + ext);
+    break;
+  }
+  if (mod === undefined) throw named('Runtime.ImportModuleError', "Error: Cannot find module '" + m[1] + "'");
+  let fn = mod;
+  for (const part of m[2].split('.')) fn = fn == null ? undefined : fn[part];
+  if (typeof fn !== 'function') throw named('Runtime.HandlerNotFound', handler + ' is undefined or not exported');
+  loaded.set(key, fn);
+  return fn;
+}
+process.on('message', async (msg) => {
+  const deadline = Date.now() + msg.timeoutMs;
+  const context = {
+    ...msg.context,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    const fn = await load(msg.codeDir, msg.handler);
+    const result = await new Promise((resolve, reject) => {
+      const returned = fn(msg.event, context, (err, res) => (err ? reject(err) : resolve(res)));
+      if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+      else if (fn.length < 3) resolve(returned);
+    });
+    process.send({ id: msg.id, ok: true, payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.send({ id: msg.id, ok: false, error: { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split('\n') } });
+  }
+});
+`;
+
+interface Container {
+  readonly process: ChildProcess;
+  busy: boolean;
+  /** Settles the invocation under way when the process exits. */
+  onExit?: (code: number | null) => void;
+}
+
+export class LambdaRuntime {
+  /** Every invocation, in the order they ended. */
+  public readonly invocations: InvocationRecord[] = [];
+  private readonly idle = new Map<string, Container[]>();
+  private readonly all = new Set<Container>();
+
+  constructor(private readonly options: LambdaRuntimeOptions) {}
+
+  /** Invokes the function synchronously (`RequestResponse`), as the provider framework does. */
+  public async invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<InvokeResult> {
+    const requestId = randomUUID();
+    const startedAt = Date.now();
+    const result = await this.run(spec, payload, requestId);
+    this.invocations.push({
+      functionLogicalId: spec.logicalId,
+      functionName: spec.functionName,
+      handler: spec.handler,
+      requestId,
+      payload,
+      result,
+      startedAt,
+      endedAt: Date.now(),
+    });
+    return result;
+  }
+
+  /** Stops every container. */
+  public async close(): Promise<void> {
+    const exits = [...this.all].map((c) => new Promise<void>((resolve) => {
+      if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
+      c.process.once('exit', () => resolve());
+      c.process.kill('SIGKILL');
+    }));
+    this.idle.clear();
+    await Promise.all(exits);
+  }
+
+  private async run(spec: LambdaFunctionSpec, payload: unknown, requestId: string): Promise<InvokeResult> {
+    if (spec.codeDir === undefined) {
+      return failure('Runtime.ImportModuleError', spec.codeError ?? `The code of function ${spec.functionName} is not available`);
+    }
+    const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment]);
+    const container = this.idle.get(key)?.pop() ?? this.start(spec);
+    container.busy = true;
+    const timeoutMs = Math.max(1, spec.timeoutSeconds * 1000 * this.options.timeScale);
+    const codeDir = spec.codeDir;
+
+    const result = await new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda stops the container of a timed-out invocation; the next invocation starts cold.
+        container.onExit = undefined;
+        container.process.kill('SIGKILL');
+        resolve(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`));
+      }, timeoutMs);
+      const onMessage = (message: { ok: boolean; payload?: unknown; error?: LambdaError }) => {
+        clearTimeout(timer);
+        container.process.off('message', onMessage);
+        container.onExit = undefined;
+        resolve(message.ok ? { ok: true, payload: message.payload } : { ok: false, error: message.error! });
+      };
+      container.onExit = (code) => {
+        clearTimeout(timer);
+        container.process.off('message', onMessage);
+        resolve(failure('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`));
+      };
+      container.process.on('message', onMessage);
+      container.process.send({
+        id: requestId,
+        codeDir,
+        handler: spec.handler,
+        event: payload,
+        timeoutMs,
+        context: {
+          functionName: spec.functionName,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: spec.functionArn,
+          memoryLimitInMB: String(spec.memorySize),
+          awsRequestId: requestId,
+          logGroupName: `/aws/lambda/${spec.functionName}`,
+          logStreamName: `harness/[$LATEST]${requestId.replace(/-/g, '')}`,
+        },
+      });
+    });
+
+    container.busy = false;
+    if (container.process.exitCode === null && container.process.signalCode === null && container.process.connected) {
+      const pool = this.idle.get(key) ?? [];
+      pool.push(container);
+      this.idle.set(key, pool);
+    }
+    return result;
+  }
+
+  private start(spec: LambdaFunctionSpec): Container {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      TZ: ':UTC',
+      LAMBDA_TASK_ROOT: spec.codeDir ?? '',
+      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
+      ...this.options.baseEnvironment,
+      ...spec.environment,
+    };
+    const child = spawn(process.execPath, ['-e', CONTAINER_SOURCE], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, cwd: spec.codeDir });
+    const container: Container = { process: child, busy: false };
+    const forward = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf-8').split('\n')) if (line.trim() !== '') this.options.onLog?.(spec.functionName, line);
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    child.on('exit', (code) => {
+      this.all.delete(container);
+      for (const [key, pool] of this.idle) this.idle.set(key, pool.filter((c) => c !== container));
+      container.onExit?.(code);
+    });
+    // Idle containers must not keep the test process alive; an invocation's timer does while it runs.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.channel as unknown as { unref?: () => void } | null | undefined)?.unref?.();
+    this.all.add(container);
+    return container;
+  }
+}
+
+function failure(errorType: string, errorMessage: string): InvokeResult {
+  return { ok: false, error: { errorType, errorMessage, trace: [] } };
+}
