@@ -162,7 +162,8 @@ describe('conditions', () => {
       },
     };
     const { conditions: _unused, ...ctx } = context();
-    expect(evaluateConditions({ ...template, Mappings: ctx.mappings }, ctx)).toEqual({ Both: true, IsProd: true, InEu: true, NotProd: false, Either: true });
+    expect(evaluateConditions({ ...template, Mappings: ctx.mappings }, ctx))
+      .toEqual({ Both: true, IsProd: true, InEu: true, NotProd: false, Either: true });
   });
 
   test('fails on a cycle between conditions', () => {
