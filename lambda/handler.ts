@@ -2,8 +2,10 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { KvsApi } from './kvs-api';
 import { CallContext } from './retry';
-import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties } from './types';
+import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties, RequestType } from './types';
 import { pollUntilDone, Progress } from './wait';
+
+const REQUEST_TYPES: readonly RequestType[] = ['Create', 'Update', 'Delete'];
 
 /** Everything a handler uses from outside: clients, time, randomness and logging. The entry points build the real ones. */
 export interface HandlerContext extends CallContext {
@@ -28,6 +30,9 @@ export abstract class ResourceHandler {
   protected readonly api: KvsApi;
 
   constructor(protected readonly event: IsCompleteRequest, protected readonly ctx: HandlerContext) {
+    if (!REQUEST_TYPES.includes(event.RequestType)) {
+      throw new Error(`Unsupported RequestType "${String(event.RequestType)}": expected ${REQUEST_TYPES.slice(0, -1).join(', ')} or ${REQUEST_TYPES.at(-1)}`);
+    }
     this.api = new KvsApi(ctx.kinesisVideo, ctx);
   }
 
@@ -86,6 +91,5 @@ export abstract class ResourceHandler {
       case 'Update': return this.onUpdate();
       case 'Delete': return this.onDelete();
     }
-    throw new Error(`Unsupported RequestType "${String(this.event.RequestType)}": expected Create, Update or Delete`);
   }
 }

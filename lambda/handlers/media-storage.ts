@@ -54,7 +54,7 @@ export class MediaStorageHandler extends ResourceHandler {
       this.ctx.log('Nothing to disable: the physical id is not one this handler created', { physicalResourceId: this.event.PhysicalResourceId });
       return done();
     }
-    const releasing = await this.release({ channelArn: ids[0], streamArn: ids[1] });
+    const releasing = await this.release({ channelArn: ids[0], streamArn: ids[1] }, true);
     return releasing ? waiting(releasing) : done();
   }
 
@@ -80,14 +80,16 @@ export class MediaStorageHandler extends ResourceHandler {
 
   /**
    * Disables the channel's storage while it still maps to `mapping.streamArn`, and leaves any other configuration
-   * alone. Returns what is still awaited, if anything. A channel that is gone counts as released.
+   * alone (logging why, if `explain`). Returns what is still awaited, if anything. A channel that is gone counts as
+   * released.
    */
-  private async release(mapping: Mapping): Promise<string | undefined> {
+  private async release(mapping: Mapping, explain: boolean = false): Promise<string | undefined> {
     const channel = channelByArn(mapping.channelArn);
     const held = await orUndefinedIfNotFound(this.api.describeMediaStorageConfiguration(mapping.channelArn));
     if (!holds(held, mapping)) {
-      if (!this.disableSent) {
-        this.ctx.log(`Not disabling the media storage of ${channel.label}: it no longer stores into ${streamByArn(mapping.streamArn).label}`, { held });
+      if (explain && !this.disableSent) {
+        const why = held === undefined ? 'the channel is gone' : `it no longer stores its media in ${streamByArn(mapping.streamArn).label}`;
+        this.ctx.log(`Not disabling the media storage of ${channel.label}: ${why}`, { held });
       }
       return undefined;
     }
@@ -101,7 +103,7 @@ export class MediaStorageHandler extends ResourceHandler {
       return `${channel.label} to become ACTIVE (now ${status ?? 'gone'})`;
     }
     this.disableSent = true;
-    return this.release(mapping);
+    return this.release(mapping, explain);
   }
 
   /** What the channel or the stream is busy with (not ACTIVE), if anything. Missing resources fail the request. */

@@ -1,4 +1,4 @@
-import { UpdateDataRetentionCommand, UpdateNotificationConfigurationCommand } from '@aws-sdk/client-kinesis-video';
+import { UpdateNotificationConfigurationCommand } from '@aws-sdk/client-kinesis-video';
 import { isComplete, onEvent } from '../../lambda';
 import { captureConsole, events, Harness, inContext, runProvider, uniqueName } from './support/harness';
 import { RawProperties } from '../../lambda/types';
@@ -53,7 +53,7 @@ beforeEach(async () => {
 });
 afterEach(() => console_.restore());
 
-const stateOf = (streamArn: string) => h.server.state().streams.find((s) => s.arn === streamArn)!;
+const stateOf = (streamArn: string) => h.stream(streamArn);
 const id = (streamArn: string) => `StreamConfiguration|${streamArn}`;
 const both = (streamArn: string) => ({ StreamArn: streamArn, NotificationConfiguration: NOTIFICATION, ImageGenerationConfiguration: IMAGES });
 const done = (streamArn: string, streamName: string) => ({ IsComplete: true, Data: { StreamArn: streamArn, StreamName: streamName } });
@@ -280,17 +280,11 @@ describe('delete', () => {
 });
 
 describe('waiting', () => {
-  /** Starts an UpdateDataRetention on the stream, which keeps it UPDATING for the server's streamUpdate time. */
-  async function startUpdating(streamArn: string) {
-    const version = h.server.state().streams.find((s) => s.arn === streamArn)!.version;
-    await h.kvs.send(new UpdateDataRetentionCommand({ StreamARN: streamArn, CurrentVersion: version, Operation: 'INCREASE_DATA_RETENTION', DataRetentionChangeInHours: 1 }));
-  }
-
   afterEach(() => h.server.setTransitionTimes({ streamUpdate: 50 }));
 
   test('onEvent waits inline while the stream is UPDATING, so isComplete finds the work done', async () => {
     h.server.setTransitionTimes({ streamUpdate: 1_000 });
-    await startUpdating(arn);
+    await h.startStreamUpdate(arn);
     h.reset();
 
     const run = await runProvider(events.create(TYPE, both(arn)), inContext(h.context()));
@@ -303,7 +297,7 @@ describe('waiting', () => {
 
   test('after the inline budget, isComplete reports progress without Data until the stream is ACTIVE', async () => {
     h.server.setTransitionTimes({ streamUpdate: 60_000 });
-    await startUpdating(arn);
+    await h.startStreamUpdate(arn);
     h.reset();
     const handlers = inContext(h.context());
 
@@ -328,7 +322,7 @@ describe('waiting', () => {
     const handlers = inContext(h.context());
     const running = handlers.onEvent(events.create(TYPE, both(arn)));
     await until(() => h.server.requests({ action: 'DescribeStream' }).length === 1);
-    await startUpdating(arn);
+    await h.startStreamUpdate(arn);
 
     await expect(running).resolves.toEqual({ PhysicalResourceId: id(arn) });
 

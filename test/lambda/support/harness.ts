@@ -1,11 +1,19 @@
 import { randomUUID } from 'crypto';
-import { CreateSignalingChannelCommand, CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import {
+  CreateSignalingChannelCommand,
+  CreateStreamCommand,
+  DeleteSignalingChannelCommand,
+  DeleteStreamCommand,
+  KinesisVideoClient,
+  UpdateDataRetentionCommand,
+  UpdateSignalingChannelCommand,
+} from '@aws-sdk/client-kinesis-video';
 import { SDK_MAX_ATTEMPTS } from '../../../lambda/budgets';
 import { TIME_SCALE_ENV } from '../../../lambda/clock';
 import { handlerFor } from '../../../lambda/dispatch';
 import { HandlerContext } from '../../../lambda/handler';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, RawProperties } from '../../../lambda/types';
-import { DEFAULT_TRANSITIONS, KvsTestServer, KvsTestServerOptions, RequestLogEntry } from '../../kvs-server';
+import { ChannelState, DEFAULT_TRANSITIONS, KvsTestServer, KvsTestServerOptions, RequestLogEntry, StreamState } from '../../kvs-server';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/kvs-handler-test/5b3c6f10-0000-4000-8000-000000000001';
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:provider-framework-onEvent';
@@ -18,7 +26,8 @@ export class ManualTime {
   public readonly sleeps: number[] = [];
   private current = Date.UTC(2026, 0, 1);
 
-  public readonly now = (): number => this.current;
+  /** Whole milliseconds, like `Date.now()` (jittered sleeps are fractional; the server builds ARNs from this). */
+  public readonly now = (): number => Math.floor(this.current);
 
   public advance(ms: number): void {
     this.current += ms;
@@ -98,11 +107,44 @@ export class Harness {
     return ChannelARN!;
   }
 
+  /** Starts an UpdateDataRetention (+1 hour), which keeps the stream UPDATING for the server's `streamUpdate` time. */
+  public async startStreamUpdate(arn: string): Promise<void> {
+    await this.kvs.send(new UpdateDataRetentionCommand({
+      StreamARN: arn, CurrentVersion: this.stream(arn).version, Operation: 'INCREASE_DATA_RETENTION', DataRetentionChangeInHours: 1,
+    }));
+  }
+
+  /** Starts an UpdateSignalingChannel, which keeps the channel UPDATING for the server's `channelUpdate` time. */
+  public async startChannelUpdate(arn: string): Promise<void> {
+    await this.kvs.send(new UpdateSignalingChannelCommand({
+      ChannelARN: arn, CurrentVersion: this.channel(arn).version, SingleMasterConfiguration: { MessageTtlSeconds: 30 },
+    }));
+  }
+
+  /** Deletes a signaling channel and lets the deletion finish. */
+  public async deleteChannel(arn: string): Promise<void> {
+    await this.kvs.send(new DeleteSignalingChannelCommand({ ChannelARN: arn, CurrentVersion: this.channel(arn).version }));
+    this.time.advance(DEFAULT_TRANSITIONS.channelDelete);
+  }
+
   /** Deletes a stream and lets the deletion finish. */
   public async deleteStream(arn: string): Promise<void> {
-    const { StreamInfo } = await this.kvs.send(new DescribeStreamCommand({ StreamARN: arn }));
-    await this.kvs.send(new DeleteStreamCommand({ StreamARN: arn, CurrentVersion: StreamInfo!.Version }));
+    await this.kvs.send(new DeleteStreamCommand({ StreamARN: arn, CurrentVersion: this.stream(arn).version }));
     this.time.advance(DEFAULT_TRANSITIONS.streamDelete);
+  }
+
+  /** The server's view of a stream (no request made). */
+  public stream(arn: string): StreamState {
+    const found = this.server.state().streams.find((s) => s.arn === arn);
+    if (!found) throw new Error(`no stream ${arn} on the test server`);
+    return found;
+  }
+
+  /** The server's view of a signaling channel (no request made). */
+  public channel(arn: string): ChannelState {
+    const found = this.server.state().channels.find((c) => c.arn === arn);
+    if (!found) throw new Error(`no channel ${arn} on the test server`);
+    return found;
   }
 
   /** The handlers' calls since the last `clearRequests()`, as `Action` or `Action:ErrorType`. */
@@ -127,6 +169,11 @@ export function label(entry: RequestLogEntry): string {
   if (entry.status === 0) return `${entry.action}:dropped`;
   if (entry.errorType) return `${entry.action}:${entry.errorType}`;
   return entry.status === 200 ? entry.action : `${entry.action}:${entry.status}`;
+}
+
+/** Matches an error message equal to `message` (a string given to `toThrow` matches any message containing it). */
+export function exactly(message: string): RegExp {
+  return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 /** A unique resource name for one test. */
