@@ -11,8 +11,9 @@ export const SDK_MAX_ATTEMPTS = 3;
 /**
  * Our own retries of ClientLimitExceededException, on top of the SDK's: an attempt here is one SDK call (itself up to
  * {@link SDK_MAX_ATTEMPTS} requests for 5xx). Exponential backoff with equal jitter: the n-th retry waits between half
- * and all of min(maxDelayMs, baseDelayMs × 2^(n-1)). 8 attempts wait 12-24 s in all, enough for 240 resources that hit
- * a 50 TPS quota together to drain.
+ * and all of min(maxDelayMs, baseDelayMs × 2^(n-1)). 8 attempts wait 12-24 s in all: a burst of 240 calls drains in
+ * 4.8 s at a 50 TPS quota and in 24 s at UpdateMediaStorageConfiguration's 10 TPS, while a step's worst case (a few
+ * throttled calls) stays inside the handlers' 2-minute Lambda timeout.
  */
 export const THROTTLE_RETRY = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 8_000 } as const;
 
@@ -26,7 +27,9 @@ export const THROTTLE_RETRY = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 8_
 export const INLINE_WAIT = { initialDelayMs: 200, factor: 2, maxDelayMs: 1_000, budgetMs: 20_000 } as const;
 
 /**
- * The Provider `queryInterval` the constructs should use: an `isComplete` poll reads up to two Describe*Configuration
- * APIs (stream configuration), and 240 resources × 2 reads / 10 s = 48 TPS, under the 50 TPS account quota.
+ * The Provider `queryInterval` the constructs should use. An `isComplete` poll reads each Describe*Configuration API
+ * at most once (after DescribeStream / DescribeSignalingChannel, 300 TPS), so 240 resources polling every 10 s make
+ * 24 TPS per API: half the 50 TPS account quota of each, leaving room for the inline phase and for other clients.
+ * Below 4.8 s they would exceed it.
  */
 export const RECOMMENDED_QUERY_INTERVAL_SECONDS = 10;
