@@ -66,3 +66,39 @@ export interface GuardedStream {
 export interface RetentionGuardProperties {
   readonly Streams: GuardedStream[];
 }
+
+/** A schedule of the Edge Agent's recorder or uploader: a Quartz cron expression and a duration in seconds. */
+export interface EdgeScheduleProperties {
+  readonly ScheduleExpression: string;
+  readonly DurationInSeconds: string;
+}
+
+/**
+ * `Custom::KinesisVideoEdgeConfiguration`. `EdgeConfig` mirrors `StartEdgeConfigurationUpdate`'s request shape; the
+ * other members tell the handler how to deploy it.
+ */
+export interface EdgeConfigurationProperties {
+  readonly StreamArn: string;
+  readonly EdgeConfig: {
+    readonly HubDeviceArn: string;
+    readonly RecorderConfig: {
+      readonly MediaSourceConfig: { readonly MediaUriSecretArn: string; readonly MediaUriType: 'RTSP_URI' | 'FILE_URI' };
+      /** Absent: the agent always records. */
+      readonly ScheduleConfig?: EdgeScheduleProperties;
+    };
+    /** Absent: the agent uploads every hour. */
+    readonly UploaderConfig?: { readonly ScheduleConfig: EdgeScheduleProperties };
+    readonly DeletionConfig: {
+      readonly EdgeRetentionInHours: string;
+      readonly DeleteAfterUpload: CfnBoolean;
+      readonly LocalSizeConfig?: {
+        readonly MaxLocalMediaSizeInMB?: string;
+        readonly StrategyOnFullSize?: 'DELETE_OLDEST_MEDIA' | 'DENY_NEW_MEDIA';
+      };
+    };
+  };
+  /** The sync status a deployment waits for; ACCEPTED: only that the service accepted the update. */
+  readonly WaitFor: 'IN_SYNC' | 'ACKNOWLEDGED' | 'ACCEPTED';
+  /** Whether the resource may delete the configuration of another hub device (and its media) to move to this one. */
+  readonly AllowHubDeviceChange: CfnBoolean;
+}
