@@ -1,17 +1,13 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { ResourceHandler } from '../handler';
 import { orUndefinedIfNotFound } from '../kvs-api';
 import { readBoolean, readInteger, readList, readObject, readString } from '../parse';
 import { formatPhysicalId } from '../physical-id';
-import { invoke } from '../retry';
-import { stack } from '../subject';
+import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { RawProperties } from '../types';
 import { done, Progress } from '../wait';
 
 const KIND = 'RetentionGuard';
-/** The only stack status in which CloudFormation sends an Update with the properties of before a failed update. */
-const ROLLING_BACK = 'UPDATE_ROLLBACK_IN_PROGRESS';
 
 interface GuardedStream {
   readonly name: string;
@@ -64,18 +60,11 @@ export class RetentionGuardHandler extends ResourceHandler {
       if (stream.desiredHours < liveHours && !stream.allowDecrease) decreases.push({ ...stream, liveHours });
     }
     if (decreases.length === 0) return done();
-    if (await this.rollingBack()) {
+    if (await isRollingBack(this.ctx, this.event.StackId)) {
       this.ctx.log(`Letting the rollback restore the previous data retention (stack is ${ROLLING_BACK})`, { decreases });
       return done();
     }
     throw new Error(decreases.map(refusal).join(' '));
-  }
-
-  private async rollingBack(): Promise<boolean> {
-    const stackId = this.event.StackId;
-    const out = await invoke(this.ctx, { service: 'cloudformation', api: 'DescribeStacks', subject: stack(stackId) },
-      () => this.ctx.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId })));
-    return out.Stacks?.[0]?.StackStatus === ROLLING_BACK;
   }
 }
 
