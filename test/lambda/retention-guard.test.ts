@@ -46,8 +46,8 @@ test('an increase passes, with one id per stack', async () => {
   expect(h.server.requests()[0].body).toEqual({ StreamName: name });
 });
 
-test('the same retention passes', async () => {
-  const run = await runProvider(events.create(TYPE, guarded([name, '48'])), ENTRY_POINTS);
+test('a no-op update passes', async () => {
+  const run = await runProvider(update(guarded([name, '48'])), ENTRY_POINTS);
 
   expect(run).toEqual({ physicalResourceId: GUARD_ID, polls: 1, result: PASSED });
   expect(h.calls()).toEqual(['DescribeStream']);
@@ -97,6 +97,13 @@ test('rollback passes: during UPDATE_ROLLBACK_IN_PROGRESS a decrease restores th
   expect(run.result).toEqual(PASSED);
   expect(h.calls()).toEqual(['DescribeStream', 'DescribeStacks']);
   expect(console_.messages).toEqual(['Letting the rollback restore the previous data retention (stack is UPDATE_ROLLBACK_IN_PROGRESS)']);
+});
+
+test('a Create on a new stack passes (the guard exists before its streams)', async () => {
+  const run = await runProvider(events.create(TYPE, guarded([`${name}-new`, '24'], [name, '48'])), ENTRY_POINTS);
+
+  expect(run).toEqual({ physicalResourceId: GUARD_ID, polls: 1, result: PASSED });
+  expect(h.calls()).toEqual(['DescribeStream:ResourceNotFoundException', 'DescribeStream']);
 });
 
 test('delete does nothing', async () => {
