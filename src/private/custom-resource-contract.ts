@@ -102,3 +102,44 @@ export interface EdgeConfigurationProperties {
   /** Whether the resource may delete the configuration of another hub device (and its media) to move to this one. */
   readonly AllowHubDeviceChange: CfnBoolean;
 }
+
+/** A resource's tags as the tagging APIs take them: key to value. */
+export interface TagMap {
+  readonly [key: string]: string;
+}
+
+/**
+ * `Custom::KinesisVideoStreamSettings`: declared settings of a stream the stack does not own (a device created it).
+ * A member absent is not managed: the stream keeps whatever it has.
+ */
+export interface StreamSettingsProperties {
+  /** The stream's exact ARN when the import has one; otherwise the handler finds the stream by `StreamName`. */
+  readonly StreamArn?: string;
+  readonly StreamName: string;
+  readonly DataRetentionInHours?: string;
+  /** Whether the resource may lower the retention (which deletes older video at once). */
+  readonly AllowRetentionDecrease: CfnBoolean;
+  readonly MediaType?: string;
+  readonly DeviceName?: string;
+  readonly DefaultStorageTier?: 'HOT' | 'WARM';
+  readonly Tags?: TagMap;
+  /** Whether a Delete (or dropping a setting) puts back the values the stream had when the resource was created. */
+  readonly RestoreOnDelete: CfnBoolean;
+  /** How long a Create waits for a stream that does not exist yet; absent: it fails at once. */
+  readonly WaitForStreamSeconds?: string;
+}
+
+/**
+ * `Custom::KinesisVideoChannelSettings`: declared settings of a signaling channel the stack does not own. A member
+ * absent is not managed.
+ */
+export interface ChannelSettingsProperties {
+  /** The channel's exact ARN when the import has one; otherwise the handler finds the channel by `ChannelName`. */
+  readonly ChannelArn?: string;
+  readonly ChannelName: string;
+  readonly MessageTtlSeconds?: string;
+  readonly Tags?: TagMap;
+  readonly RestoreOnDelete: CfnBoolean;
+  /** How long a Create waits for a channel that does not exist yet; absent: it fails at once. */
+  readonly WaitForChannelSeconds?: string;
+}
