@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { MediaStorage } from './private/media-storage';
-import { tagValidation, validateChannelName, validateWholeSeconds } from './private/validation';
+import { tagValidation, validateChannelName, validateMessageTtl } from './private/validation';
 import { IStream } from './stream';
 
 /** The calls a peer makes to find the channel's endpoints and ICE servers, shared by masters and viewers. */
@@ -279,7 +279,7 @@ export class SignalingChannel extends SignalingChannelBase {
 
     validateChannelName(props.channelName);
     const messageTtl = props.messageTtl ?? DEFAULT_MESSAGE_TTL;
-    validateWholeSeconds(messageTtl, 'messageTtl', 5, 120);
+    validateMessageTtl(messageTtl);
 
     this.resource = new CfnSignalingChannel(this, 'Resource', {
       name: this.physicalName,

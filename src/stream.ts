@@ -12,7 +12,7 @@ import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { RetentionGuard } from './private/retention-guard';
 import { StreamConfiguration } from './private/stream-configuration';
-import { tagValidation, validateDeviceName, validateStreamName, validateWholeHours } from './private/validation';
+import { tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
 
 /** What a producer calls: PutMedia, and the two calls that find the stream's data endpoint. */
 const WRITE_ACTIONS = ['kinesisvideo:PutMedia', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:DescribeStream'];
@@ -45,9 +45,6 @@ const KMS_READ_ACTIONS = ['kms:Decrypt'];
 
 /** 24 hours, not the service's 0: archived media and every stream configuration need retention (see `dataRetention`). */
 const DEFAULT_DATA_RETENTION = Duration.hours(24);
-/** The API's range for `DataRetentionInHours`: up to ten years. */
-const MAX_DATA_RETENTION_HOURS = 87600;
-
 const STREAM_KIND: KvsResourceKind = {
   resource: 'stream',
   arnProp: 'streamArn',
@@ -545,7 +542,7 @@ export class Stream extends StreamBase {
     const streamName = props.streamName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
     validateDeviceName(props.deviceName);
     const dataRetention = props.dataRetention ?? DEFAULT_DATA_RETENTION;
-    validateWholeHours(dataRetention, 'dataRetention', 0, MAX_DATA_RETENTION_HOURS);
+    validateDataRetention(dataRetention);
     this.dataRetention = dataRetention;
     this.encryptionKey = props.encryptionKey;
 

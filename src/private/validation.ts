@@ -89,6 +89,19 @@ export function validateWholeSeconds(value: Duration | undefined, propName: stri
   validateWholeDuration(value, propName, min, max, 'seconds', (d) => d.toSeconds({ integral: false }));
 }
 
+/** The API's range of `DataRetentionInHours`: up to ten years. */
+export const MAX_DATA_RETENTION_HOURS = 87600;
+
+/** A stream's data retention: a whole number of hours from 0 to 87600 (`DataRetentionInHours`). */
+export function validateDataRetention(value: Duration | undefined, propName = 'dataRetention'): void {
+  validateWholeHours(value, propName, 0, MAX_DATA_RETENTION_HOURS);
+}
+
+/** A signaling channel's message time to live: a whole number of seconds from 5 to 120 (`MessageTtlSeconds`). */
+export function validateMessageTtl(value: Duration | undefined, propName = 'messageTtl'): void {
+  validateWholeSeconds(value, propName, 5, 120);
+}
+
 /**
  * Throws on the first tag that the service would reject: at most 50 tags, keys of 1-128 and values of 0-256 Unicode
  * letters, digits, white space and `_.:/=+-@`, and no key in the reserved `aws:` prefix.
