@@ -102,7 +102,7 @@ export class StreamConfigurationHandler extends ResourceHandler {
     return this.eachKind(async (kind) => {
       const want = kind.select(desired);
       const had = previous && kind.select(previous);
-      return want ? this.set(kind, desired.streamArn, want) : had ? this.remove(kind, desired.streamArn, had) : undefined;
+      return want ? this.set(kind, desired.streamArn, want, had) : had ? this.remove(kind, desired.streamArn, had) : undefined;
     }, { StreamArn: desired.streamArn, StreamName: stream.streamName ?? desired.streamArn });
   }
 
@@ -128,9 +128,13 @@ export class StreamConfigurationHandler extends ResourceHandler {
     return pending.length > 0 ? waiting(pending.join('; ')) : done(data);
   }
 
-  /** Makes the stream hold `want`; returns what is still awaited, if anything. */
-  private async set<T extends object>(kind: ConfigurationKind<T>, streamArn: string, want: T): Promise<string | undefined> {
-    if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
+  /**
+   * Makes the stream hold `want` (replacing `had`, the previous properties' configuration on the same stream, if any);
+   * returns what is still awaited, if anything.
+   */
+  private async set<T extends object>(kind: ConfigurationKind<T>, streamArn: string, want: T, had: T | undefined): Promise<string | undefined> {
+    const held = await kind.describe(this.api, streamArn);
+    if (contains(want, held) && !stillHoldsDropped(want, had, held)) return undefined;
     if (!this.sent.has(kind.name)) {
       await this.send(kind, streamArn, want);
       if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
@@ -217,6 +221,19 @@ function parseImageGeneration(value: unknown, path: string): ImageGenerationConf
     FormatConfig: jpegQuality === undefined ? undefined : { JPEGQuality: jpegQuality },
     WidthPixels: optional(raw.WidthPixels, `${path}.WidthPixels`, readInteger),
     HeightPixels: optional(raw.HeightPixels, `${path}.HeightPixels`, readInteger),
+  });
+}
+
+/**
+ * Whether `observed` still holds a member that `previous` set and `wanted` drops (for example a width no longer asked
+ * for), with the value `previous` gave it: then an update is due even though `observed` contains `wanted`.
+ */
+function stillHoldsDropped(wanted: unknown, previous: unknown, observed: unknown): boolean {
+  if (typeof previous !== 'object' || previous === null || typeof observed !== 'object' || observed === null) return false;
+  return Object.entries(previous).some(([key, value]) => {
+    const want = (wanted as { [key: string]: unknown } | undefined)?.[key];
+    const seen = (observed as { [key: string]: unknown })[key];
+    return want === undefined ? value !== undefined && contains(value, seen) : stillHoldsDropped(want, value, seen);
   });
 }
 

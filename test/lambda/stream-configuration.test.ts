@@ -170,6 +170,18 @@ describe('update', () => {
     expect(stateOf(arn).imageGenerationConfiguration).toEqual(PNG_IMAGES_HELD);
   });
 
+  test('drops optional members the new properties leave out', async () => {
+    const physicalId = await create();
+    const { FormatConfig: _quality, WidthPixels: _width, HeightPixels: _height, ...plain } = IMAGES;
+    const next = { StreamArn: arn, NotificationConfiguration: NOTIFICATION, ImageGenerationConfiguration: plain };
+
+    const run = await runProvider(events.update(TYPE, physicalId, next, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', ...SET_IMAGES, ...CONFIRM]);
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual({ ...plain, SamplingInterval: 3000 });
+  });
+
   test('leaves a dropped configuration in place when someone else has changed it', async () => {
     const physicalId = await create();
     await overwriteNotification(arn, 'arn:aws:sns:us-east-1:123456789012:someone-else');
