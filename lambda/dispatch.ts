@@ -1,4 +1,5 @@
 import { HandlerContext, ResourceHandler, ResourceHandlerClass } from './handler';
+import { EdgeConfigurationHandler } from './handlers/edge-configuration';
 import { MediaStorageHandler } from './handlers/media-storage';
 import { RetentionGuardHandler } from './handlers/retention-guard';
 import { StreamConfigurationHandler } from './handlers/stream-configuration';
@@ -10,6 +11,7 @@ const HANDLERS: ReadonlyMap<string, ResourceHandlerClass> = new Map<string, Reso
   [ResourceType.STREAM_CONFIGURATION, StreamConfigurationHandler],
   [ResourceType.MEDIA_STORAGE, MediaStorageHandler],
   [ResourceType.RETENTION_GUARD, RetentionGuardHandler],
+  [ResourceType.EDGE_CONFIGURATION, EdgeConfigurationHandler],
 ]);
 
 export function handlerFor(event: IsCompleteRequest, ctx: HandlerContext): ResourceHandler {
