@@ -58,7 +58,6 @@ export class MediaStorageHandler extends ResourceHandler {
     return releasing ? waiting(releasing) : done();
   }
 
-
   /** Enables the mapping; done once the channel maps to the stream and both are ACTIVE. */
   private async enable(mapping: Mapping): Promise<Progress> {
     const busy = await this.whileBusy(mapping);
