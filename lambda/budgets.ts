@@ -18,6 +18,12 @@ export const SDK_MAX_ATTEMPTS = 3;
 export const THROTTLE_RETRY = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 8_000 } as const;
 
 /**
+ * How often one invocation re-describes a stream or channel and retries a versioned update (`CurrentVersion`) after a
+ * VersionMismatchException, which means someone else changed it in between; then the deployment fails.
+ */
+export const VERSION_MISMATCH_RETRIES = 5;
+
+/**
  * How `onEvent` waits for transitions that take seconds, so that `isComplete` finds the work done on its first call:
  * polls 200, 400, 800, then every 1000 ms (≤ 1 s added over the service's own transition), for at most 20 s, after which
  * `isComplete` takes over at the Provider's `queryInterval`. The polls that repeat are DescribeStream and

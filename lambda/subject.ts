@@ -27,6 +27,10 @@ export function channelByArn(arn: string): Subject {
   return { label: `signaling channel "${nameFromArn(arn)}" (${arn})`, resource: arn };
 }
 
+export function channelByName(name: string): Subject {
+  return { label: `signaling channel "${name}"`, resource: name };
+}
+
 export function stack(stackId: string): Subject {
   return { label: `stack ${stackId}`, resource: stackId };
 }
