@@ -3,3 +3,4 @@ export * from './stream';
 export * from './signaling-channel';
 export * from './notification';
 export * from './image-generation';
+export * from './edge-configuration';
