@@ -76,14 +76,16 @@ async function load(codeDir, handler) {
   return fn;
 }
 process.on('message', async (msg) => {
-  const deadline = Date.now() + msg.timeoutMs;
-  const context = {
-    ...msg.context,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
   try {
+    // Lambda's init phase (loading the handler) does not count toward the function's timeout.
     const fn = await load(msg.codeDir, msg.handler);
+    process.send({ id: msg.id, started: true });
+    const deadline = Date.now() + msg.timeoutMs;
+    const context = {
+      ...msg.context,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
     const result = await new Promise((resolve, reject) => {
       const returned = fn(msg.event, context, (err, res) => (err ? reject(err) : resolve(res)));
       if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
@@ -99,10 +101,14 @@ process.on('message', async (msg) => {
 
 interface Container {
   readonly process: ChildProcess;
-  busy: boolean;
+  /** Killed, or exited: never reused. */
+  dead: boolean;
   /** Settles the invocation under way when the process exits. */
-  onExit?: (code: number | null) => void;
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
+
+/** Lambda's limit for the init phase, which is not scaled: it is real process start-up. */
+const INIT_TIMEOUT_MS = 10_000;
 
 export class LambdaRuntime {
   /** Every invocation, in the order they ended. */
@@ -147,27 +153,33 @@ export class LambdaRuntime {
     }
     const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment]);
     const container = this.idle.get(key)?.pop() ?? this.start(spec);
-    container.busy = true;
     const timeoutMs = Math.max(1, spec.timeoutSeconds * 1000 * this.options.timeScale);
     const codeDir = spec.codeDir;
 
     const result = await new Promise<InvokeResult>((resolve) => {
-      const timer = setTimeout(() => {
-        // Lambda stops the container of a timed-out invocation; the next invocation starts cold.
+      // Lambda stops the container of a timed-out invocation; the next invocation starts cold.
+      const stop = (error: InvokeResult) => {
         container.onExit = undefined;
+        container.dead = true;
         container.process.kill('SIGKILL');
-        resolve(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`));
-      }, timeoutMs);
-      const onMessage = (message: { ok: boolean; payload?: unknown; error?: LambdaError }) => {
+        resolve(error);
+      };
+      let timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`)), INIT_TIMEOUT_MS);
+      const onMessage = (message: { started?: boolean; ok?: boolean; payload?: unknown; error?: LambdaError }) => {
         clearTimeout(timer);
+        if (message.started) {
+          timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
+          return;
+        }
         container.process.off('message', onMessage);
         container.onExit = undefined;
         resolve(message.ok ? { ok: true, payload: message.payload } : { ok: false, error: message.error! });
       };
-      container.onExit = (code) => {
+      container.onExit = (code, signal) => {
         clearTimeout(timer);
         container.process.off('message', onMessage);
-        resolve(failure('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`));
+        const how = signal ? `signal: ${signal}` : `exit status ${code}`;
+        resolve(failure('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: ${how}`));
       };
       container.process.on('message', onMessage);
       container.process.send({
@@ -188,8 +200,7 @@ export class LambdaRuntime {
       });
     });
 
-    container.busy = false;
-    if (container.process.exitCode === null && container.process.signalCode === null && container.process.connected) {
+    if (!container.dead) {
       const pool = this.idle.get(key) ?? [];
       pool.push(container);
       this.idle.set(key, pool);
@@ -210,16 +221,17 @@ export class LambdaRuntime {
       ...spec.environment,
     };
     const child = spawn(process.execPath, ['-e', CONTAINER_SOURCE], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, cwd: spec.codeDir });
-    const container: Container = { process: child, busy: false };
+    const container: Container = { process: child, dead: false };
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf-8').split('\n')) if (line.trim() !== '') this.options.onLog?.(spec.functionName, line);
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      container.dead = true;
       this.all.delete(container);
       for (const [key, pool] of this.idle) this.idle.set(key, pool.filter((c) => c !== container));
-      container.onExit?.(code);
+      container.onExit?.(code, signal);
     });
     // Idle containers must not keep the test process alive; an invocation's timer does while it runs.
     child.unref();

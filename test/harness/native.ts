@@ -1,6 +1,7 @@
 /**
  * Native (non-custom) resource types. `AWS::KinesisVideo::Stream` and `AWS::KinesisVideo::SignalingChannel` are
- * deployed through the KVS test server the way CloudFormation's own handlers do it; the other supported types get
+ * deployed through the KVS test server the way CloudFormation's own handlers do it; the other supported types (SNS,
+ * S3, IAM, KMS, Lambda, Step Functions, Secrets Manager, IoT, CloudWatch Logs and alarms) get
  * placeholder physical ids and attributes of the right shape, built from the stack's region, account and partition.
  */
 import { randomBytes, randomUUID } from 'crypto';
@@ -267,6 +268,13 @@ const PLACEHOLDERS: Record<string, PlaceholderSpec> = {
   },
   'AWS::IoT::ThingPrincipalAttachment': { replaceOn: ['Principal', 'ThingName'] },
   'AWS::IoT::PolicyPrincipalAttachment': { replaceOn: ['PolicyName', 'Principal'] },
+  'AWS::CloudWatch::Alarm': {
+    nameProperty: 'AlarmName',
+    maxNameLength: 255,
+    replaceOn: ['AlarmName'],
+    attributes: ['Arn'],
+    describe: (name, _props, pseudo) => ({ attributes: { Arn: arn(pseudo, 'cloudwatch', `alarm:${name}`) } }),
+  },
   'AWS::Logs::LogGroup': {
     nameProperty: 'LogGroupName',
     maxNameLength: 512,

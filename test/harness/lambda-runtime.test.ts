@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { TempDirs } from './fixtures/apps';
+import { LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
+
+let dirs: TempDirs;
+let runtime: LambdaRuntime;
+const logs: string[] = [];
+
+beforeEach(() => {
+  dirs = new TempDirs();
+  logs.length = 0;
+  runtime = new LambdaRuntime({ timeScale: 0.01, baseEnvironment: { AWS_REGION: 'eu-west-1' }, onLog: (name, line) => logs.push(`${name}: ${line}`) });
+});
+
+afterEach(async () => {
+  await runtime.close();
+  dirs.removeAll();
+});
+
+/** A function whose code directory holds `files`. */
+function fn(files: Record<string, string>, overrides: Partial<LambdaFunctionSpec> = {}): LambdaFunctionSpec {
+  const codeDir = dirs.make('harness-code-');
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(codeDir, name), text);
+  return {
+    logicalId: 'Fn',
+    functionName: 'my-fn',
+    functionArn: `function:my-fn:${codeDir}`,
+    codeDir,
+    handler: 'index.handler',
+    environment: { MY_VAR: 'mine' },
+    timeoutSeconds: 10,
+    memorySize: 128,
+    ...overrides,
+  };
+}
+
+describe('LambdaRuntime', () => {
+  test('runs the handler with the function\'s environment only, its context, and keeps the container warm', async () => {
+    const spec = fn({
+      'index.js': `
+        let calls = 0;
+        exports.handler = async (event, context) => {
+          calls++;
+          console.log('called', event.n);
+          return { calls, pid: process.pid, env: { region: process.env.AWS_REGION, mine: process.env.MY_VAR, home: process.env.HOME ?? null },
+            name: context.functionName, remaining: context.getRemainingTimeInMillis() > 0 };
+        };`,
+    });
+    const first = await runtime.invoke(spec, { n: 1 });
+    const second = await runtime.invoke(spec, { n: 2 });
+    const payload = (r: typeof first) => (r.ok ? r.payload : r.error) as { calls: number; pid: number };
+    expect(first).toEqual({ ok: true, payload: { calls: 1, pid: expect.any(Number), env: { region: 'eu-west-1', mine: 'mine', home: null }, name: 'my-fn', remaining: true } });
+    expect(payload(second).calls).toBe(2);
+    expect(payload(second).pid).toBe(payload(first).pid);
+    expect(logs).toEqual(['my-fn: called 1', 'my-fn: called 2']);
+    expect(runtime.invocations.map((i) => i.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  test('supports callback handlers and handlers in subdirectories', async () => {
+    const spec = fn({ 'index.js': '' }, { handler: 'lib/cb.handler' });
+    fs.mkdirSync(path.join(spec.codeDir!, 'lib'));
+    fs.writeFileSync(path.join(spec.codeDir!, 'lib', 'cb.js'), 'exports.handler = (event, context, callback) => callback(null, { got: event });');
+    expect(await runtime.invoke(spec, 'x')).toEqual({ ok: true, payload: { got: 'x' } });
+  });
+
+  test('does not count the init phase (loading the handler) toward the timeout', async () => {
+    // Loading takes 300 ms; the scaled timeout is 100 ms.
+    const spec = fn({ 'index.js': 'const end = Date.now() + 300; while (Date.now() < end) {}\nexports.handler = async () => "ok";' }, { timeoutSeconds: 10 });
+    expect(await runtime.invoke(spec, {})).toEqual({ ok: true, payload: 'ok' });
+  });
+
+  test('fails an invocation past the scaled timeout, and starts the next one in a fresh container', async () => {
+    const spec = fn({ 'index.js': 'exports.handler = async (e) => { if (e.sleep) await new Promise((r) => setTimeout(r, e.sleep)); return process.pid; };' });
+    const warm = await runtime.invoke(spec, {});
+    const timedOut = await runtime.invoke(spec, { sleep: 1000 });
+    const next = await runtime.invoke(spec, {});
+    expect(timedOut).toEqual({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 10.00 seconds', trace: [] } });
+    expect(next.ok && warm.ok && next.payload !== warm.payload).toBe(true);
+  });
+
+  test('fails with the handler\'s error', async () => {
+    const result = await runtime.invoke(fn({ 'index.js': 'exports.handler = async () => { throw new TypeError("bad input"); };' }), {});
+    expect(result).toEqual({ ok: false, error: { errorType: 'TypeError', errorMessage: 'bad input', trace: expect.arrayContaining(['TypeError: bad input']) } });
+  });
+
+  test('fails on a missing module, a missing export and missing code', async () => {
+    expect(await runtime.invoke(fn({ 'other.js': '' }), {}))
+      .toEqual({ ok: false, error: { errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'index'", trace: expect.any(Array) } });
+    expect(await runtime.invoke(fn({ 'index.js': 'exports.other = () => 1;' }), {}))
+      .toEqual({ ok: false, error: { errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is undefined or not exported', trace: expect.any(Array) } });
+    expect(await runtime.invoke({ ...fn({}), codeDir: undefined, codeError: 'not an asset' }, {}))
+      .toEqual({ ok: false, error: { errorType: 'Runtime.ImportModuleError', errorMessage: 'not an asset', trace: [] } });
+  });
+
+  test('fails an invocation whose container exits', async () => {
+    const result = await runtime.invoke(fn({ 'index.js': 'exports.handler = async () => process.exit(3);' }), {});
+    expect(result).toEqual({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/), trace: [] } });
+  });
+});
