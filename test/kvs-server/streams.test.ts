@@ -155,11 +155,11 @@ describe('transition times', () => {
   });
 
   test('run on the real clock when no clock is given', async () => {
-    const server = await KvsTestServer.start({ transitions: { streamCreate: 20 } });
+    const server = await KvsTestServer.start({ transitions: { streamCreate: 500 } });
     try {
       await server.client().send(new CreateStreamCommand({ StreamName: 'real-time' }));
       expect(server.state().streams[0].status).toBe('CREATING');
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      await new Promise((resolve) => setTimeout(resolve, 600));
       expect(server.state().streams[0].status).toBe('ACTIVE');
     } finally {
       await server.stop();
