@@ -24,11 +24,14 @@ let streams: string[];
 beforeAll(async () => {
   h = await Harness.start();
   streams = [];
-  for (let i = 0; i < RESOURCES; i++) {
-    const arn = await h.createStream(`budget-${i}`);
-    await h.kvs.send(new UpdateNotificationConfigurationCommand({ StreamARN: arn, NotificationConfiguration: NOTIFICATION }));
-    await h.kvs.send(new UpdateImageGenerationConfigurationCommand({ StreamARN: arn, ImageGenerationConfiguration: IMAGES }));
-    streams.push(arn);
+  // Set up in batches: the server's rate limits are off until each test turns them on.
+  for (let batch = 0; batch < RESOURCES; batch += 40) {
+    streams.push(...await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const arn = await h.createStream(`budget-${batch + i}`);
+      await h.kvs.send(new UpdateNotificationConfigurationCommand({ StreamARN: arn, NotificationConfiguration: NOTIFICATION }));
+      await h.kvs.send(new UpdateImageGenerationConfigurationCommand({ StreamARN: arn, ImageGenerationConfiguration: IMAGES }));
+      return arn;
+    })));
   }
 });
 afterAll(() => h.stop());
