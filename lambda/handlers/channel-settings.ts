@@ -1,0 +1,117 @@
+import {
+  ChannelInfo,
+  DescribeSignalingChannelCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateSignalingChannelCommand,
+} from '@aws-sdk/client-kinesis-video';
+import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
+import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
+import { orUndefinedIfNotFound } from '../kvs-api';
+import { optional, readBoolean, readInteger, readString } from '../parse';
+import { channelByArn, channelByName, Subject } from '../subject';
+import { RawProperties } from '../types';
+
+/** The settings a ChannelSettings resource may manage. */
+interface ChannelSettingValues {
+  readonly [setting: string]: string | number | undefined;
+  readonly messageTtlSeconds?: number;
+}
+
+type ChannelSettingsSpec = SettingsSpec<ChannelSettingValues>;
+
+const KIND: TargetKind = {
+  noun: 'signaling channel',
+  idKind: 'ChannelSettings',
+  construct: 'ChannelSettings',
+  waitOption: 'waitForChannel',
+  importByName: 'SignalingChannel.fromChannelName',
+};
+
+/**
+ * `Custom::KinesisVideoChannelSettings`: message TTL (`UpdateSignalingChannel`, with the channel's current version) and
+ * tags (`TagResource`, `UntagResource`, `ListTagsForResource`, which apply to signaling channels only) of a channel the
+ * stack does not own (see {@link SettingsHandler}).
+ */
+export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues, ChannelInfo, ChannelSettingsSpec> {
+  protected readonly kind = KIND;
+
+  protected parse(raw: RawProperties): ChannelSettingsSpec {
+    const path = (member: string) => `${ResourceType.CHANNEL_SETTINGS} ${member}`;
+    const seconds = optional(raw.WaitForChannelSeconds, path('WaitForChannelSeconds'), (v, p) => readInteger(v, p, 1));
+    return {
+      arn: optional(raw.ChannelArn, path('ChannelArn'), readString),
+      name: readString(raw.ChannelName, path('ChannelName')),
+      settings: { messageTtlSeconds: optional(raw.MessageTtlSeconds, path('MessageTtlSeconds'), readInteger) },
+      tags: optional(raw.Tags, path('Tags'), readTags),
+      restoreOnDelete: readBoolean(raw.RestoreOnDelete, path('RestoreOnDelete')),
+      waitMs: seconds === undefined ? undefined : seconds * 1000,
+    };
+  }
+
+  protected async describe(target: { readonly arn: string } | { readonly name: string }): Promise<Live<ChannelInfo> | undefined> {
+    const info = await orUndefinedIfNotFound('arn' in target ? this.api.describeChannel(target.arn) : this.describeChannelByName(target.name));
+    if (!info) return undefined;
+    return { arn: info.ChannelARN!, name: info.ChannelName!, status: info.ChannelStatus!, version: info.Version!, info };
+  }
+
+  protected async readSettings(live: Live<ChannelInfo>): Promise<ChannelSettingValues> {
+    return { messageTtlSeconds: live.info.SingleMasterConfiguration?.MessageTtlSeconds };
+  }
+
+  protected async applySettings(live: Live<ChannelInfo>, plan: SettingsPlan<ChannelSettingValues>): Promise<string | undefined> {
+    const ttl = live.info.SingleMasterConfiguration?.MessageTtlSeconds;
+    const wanted = plan.target('messageTtlSeconds', ttl, 'message TTL');
+    if (!wanted || wanted.value === ttl) return undefined;
+    return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.call('UpdateSignalingChannel', this.subjectOf(live),
+      () => this.ctx.kinesisVideo.send(new UpdateSignalingChannelCommand({
+        ChannelARN: live.arn,
+        CurrentVersion: live.version,
+        SingleMasterConfiguration: { MessageTtlSeconds: wanted.value },
+      }))));
+  }
+
+  protected async listTags(arn: string): Promise<TagMap> {
+    const tags: { [key: string]: string } = {};
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call('ListTagsForResource', channelByArn(arn),
+        () => this.ctx.kinesisVideo.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextToken: nextToken })));
+      Object.assign(tags, page.Tags);
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return tags;
+  }
+
+  protected async tag(arn: string, tags: TagMap): Promise<void> {
+    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    await this.call('TagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new TagResourceCommand({ ResourceARN: arn, Tags: list })));
+  }
+
+  protected async untag(arn: string, keys: string[]): Promise<void> {
+    await this.call('UntagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new UntagResourceCommand({ ResourceARN: arn, TagKeyList: keys })));
+  }
+
+  protected subjectOf(live: Live<ChannelInfo>): Subject {
+    return channelByArn(live.arn);
+  }
+
+  protected subjectByName(name: string): Subject {
+    return channelByName(name);
+  }
+
+  protected subjectByArn(arn: string): Subject {
+    return channelByArn(arn);
+  }
+
+  protected data(live: Live<ChannelInfo>): { [attribute: string]: string } {
+    return { ChannelArn: live.arn, ChannelName: live.name };
+  }
+
+  private async describeChannelByName(name: string): Promise<ChannelInfo | undefined> {
+    const out = await this.call('DescribeSignalingChannel', channelByName(name),
+      () => this.ctx.kinesisVideo.send(new DescribeSignalingChannelCommand({ ChannelName: name })));
+    return out.ChannelInfo;
+  }
+}
