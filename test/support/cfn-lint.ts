@@ -13,7 +13,7 @@ export function cfnLintErrors(stage: Stage): string {
   const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
   try {
     const files = assembly.stacks.map((stack) => {
-      const file = join(dir, `${stack.artifactId}.template.json`);
+      const file = join(dir, `${stack.id}.template.json`);
       writeFileSync(file, JSON.stringify(stack.template));
       return file;
     });
