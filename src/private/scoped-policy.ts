@@ -1,7 +1,7 @@
 import { ArnFormat, CfnResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { addNagSuppressions } from './nag';
 
 /** IAM's limit on the inline policies of one role, counted without whitespace. */
 export const INLINE_POLICY_LIMIT = 10_240;
@@ -14,9 +14,18 @@ const RESOLVED = {
   partition: 'aws-us-gov'.length,
   region: 'ap-southeast-5'.length,
   account: 12,
+  /** CloudFormation's limit on stack names. */
+  stackName: 128,
   /** An unresolved resource name (for example a stream imported from a parameter): the assumed length. */
   unresolvedName: 64,
 };
+
+/**
+ * The cdk-nag (AwsSolutions-IAM5) finding of a stream or channel pattern of this policy, in this stack's account and
+ * region, as cdk-nag flattens `Fn::Join`: `arn:<AWS::Partition>:kinesisvideo:<region>:<account>:stream/<pattern>`.
+ */
+const ENV_FINDING = '(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12})';
+const KVS_RESOURCE_FINDING = { regex: `/^Resource::arn:<AWS::Partition>:kinesisvideo:${ENV_FINDING}:(stream|channel)\\/.+$/` };
 
 /** The kinds of Kinesis Video resources the handlers act on. */
 export type KvsResourceKind = 'stream' | 'channel';
@@ -24,8 +33,8 @@ export type KvsResourceKind = 'stream' | 'channel';
 export interface ScopedPolicyProps {
   /** The role the handlers run with. */
   readonly role: iam.IRole;
-  /** The handler functions, whose log groups the policy covers. */
-  readonly functions: lambda.IFunction[];
+  /** The name of the log group the handlers write to (a token is fine: its ARN is built from the name). */
+  readonly logGroupName: string;
 }
 
 interface Target {
@@ -49,16 +58,25 @@ export class ScopedPolicy extends Construct {
   private readonly targets: Target[] = [];
   private readonly extraStatements: iam.PolicyStatement[] = [];
   private readonly resource: iam.CfnPolicy;
-  private readonly functions: lambda.IFunction[];
+  private readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: ScopedPolicyProps) {
     super(scope, id);
-    this.functions = props.functions;
+    this.logGroupName = props.logGroupName;
     this.resource = new iam.CfnPolicy(this, 'Resource', {
       policyName: 'KinesisVideoHandlers',
       roles: [props.role.roleName],
       policyDocument: Lazy.any({ produce: () => this.document().toJSON() }),
     });
+    addNagSuppressions(this.resource, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Kinesis Video Streams ARNs end in the creation time, unknown at synth: "<name>/*" matches the named stream or channel only. Prefix and kind patterns appear only when the names overflow the inline policy limit (see the scoping rule).',
+      appliesTo: [KVS_RESOURCE_FINDING],
+    }, {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The ":*" that ends every log group ARN: the log streams of the provider\'s own log group, which only the provider writes to.',
+      appliesTo: [{ regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV_FINDING}:log-group:${flattenedPattern(Stack.of(this).resolve(props.logGroupName))}:\\*$/` }],
+    }]);
   }
 
   /** Allows `actions` on the stream or channel called `name`. */
@@ -144,14 +162,16 @@ export class ScopedPolicy extends Construct {
       }));
     }
     doc.addStatements(...this.extraStatements);
+    // Built from the name rather than the log group's Arn attribute, so that its length is measured; ":*" ends every
+    // log group ARN and covers the group's log streams (cdk-nag, like IAM, reads it as the group itself).
     doc.addStatements(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: this.functions.map((fn) => stack.formatArn({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [stack.formatArn({
         service: 'logs',
         resource: 'log-group',
-        resourceName: `/aws/lambda/${fn.functionName}:*`,
+        resourceName: `${this.logGroupName}:*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })),
+      })],
     }));
     return doc;
   }
@@ -173,6 +193,21 @@ function resourcePattern(name: string, scope: Scope, prefix: string): string {
   // A name only known at deploy time cannot share a prefix: it stays exact.
   if (scope === 'name' || Token.isUnresolved(name)) return `${name}/*`;
   return scope === 'kind' ? '*' : `${prefix}*`;
+}
+
+/**
+ * A regular expression matching `value` as cdk-nag flattens it in a finding: `{ Ref: X }` becomes `<X>` and
+ * `Fn::Join` is joined.
+ */
+function flattenedPattern(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const intrinsic = value as { 'Ref'?: string; 'Fn::Join'?: [string, unknown[]] };
+  if (intrinsic.Ref !== undefined) return flattenedPattern(`<${intrinsic.Ref}>`);
+  if (intrinsic['Fn::Join'] !== undefined) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.map(flattenedPattern).join(flattenedPattern(separator));
+  }
+  return '.+';
 }
 
 /** The longest prefix shared by every name known at synth time. */
@@ -202,6 +237,9 @@ function refLength(ref: unknown): number {
     case 'AWS::Partition': return RESOLVED.partition;
     case 'AWS::Region': return RESOLVED.region;
     case 'AWS::AccountId': return RESOLVED.account;
+    case 'AWS::StackName': return RESOLVED.stackName;
+    // arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<36-character id>
+    case 'AWS::StackId': return 'arn::cloudformation:::stack//'.length + RESOLVED.partition + RESOLVED.region + RESOLVED.account + RESOLVED.stackName + 36;
     default: return RESOLVED.unresolvedName;
   }
 }
