@@ -1,0 +1,271 @@
+/**
+ * The "kitchen sink": stacks that use every construct and every option of the library, shared by the compliance
+ * tests (cfn-lint, cdk-nag). Add a scenario to `SCENARIOS` when a construct or an option lands, and every compliance
+ * test covers it.
+ */
+import { App, CfnParameter, Duration, Environment, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  ImageFormat,
+  ImageSelector,
+  IStream,
+  MediaType,
+  SignalingChannel,
+  SignalingChannelType,
+  StorageTier,
+  Stream,
+} from '../../src';
+
+/** A concrete account and region, for the stacks whose scenario needs them (cross-region checks, ARN imports). */
+export const TEST_ENV: Environment = { account: '111122223333', region: 'eu-west-1' };
+
+/** One group of constructs, built into a stack of its own. */
+export interface Scenario {
+  /** The stack's id: a short PascalCase name. */
+  readonly id: string;
+  /** What the scenario covers, for test names and messages. */
+  readonly description: string;
+  /** The stack's environment; environment-agnostic when absent. */
+  readonly env?: Environment;
+  /** Adds the scenario's constructs to `stack`. */
+  build(stack: Stack): void;
+}
+
+/**
+ * The supporting resources of a stack, created the way a compliance-minded user would (encrypted, TLS-only, no public
+ * access), so that the compliance tests see findings on the library's resources only.
+ */
+export class Support {
+  private key?: kms.Key;
+  private topic?: sns.Topic;
+  private bucket?: s3.Bucket;
+  private readonly roles = new Map<string, iam.Role>();
+
+  constructor(private readonly stack: Stack) {}
+
+  /** A customer managed key with rotation. */
+  public encryptionKey(): kms.Key {
+    this.key ??= new kms.Key(this.stack, 'VideoKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    return this.key;
+  }
+
+  /** A standard topic, encrypted and TLS-only. */
+  public notificationTopic(): sns.Topic {
+    this.topic ??= new sns.Topic(this.stack, 'CameraEvents', {
+      enforceSSL: true,
+      masterKey: this.encryptionKey(),
+    });
+    return this.topic;
+  }
+
+  /** A private, KMS-encrypted, TLS-only bucket with access logs, destroyed with the stack. */
+  public imageBucket(): s3.Bucket {
+    if (!this.bucket) {
+      const common: s3.BucketProps = {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        autoDeleteObjects: true,
+      };
+      // Server access logs can only be delivered to a bucket encrypted with S3-managed keys.
+      const logs = new s3.Bucket(this.stack, 'AccessLogs', {
+        ...common,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      });
+      this.bucket = new s3.Bucket(this.stack, 'Images', {
+        ...common,
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.encryptionKey(),
+        serverAccessLogsBucket: logs,
+      });
+    }
+    return this.bucket;
+  }
+
+  /** A role for the grants, assumed by a principal that fits its use. */
+  public role(id: string, principal: iam.IPrincipal = new iam.ServicePrincipal('credentials.iot.amazonaws.com')): iam.Role {
+    let role = this.roles.get(id);
+    if (!role) {
+      role = new iam.Role(this.stack, id, { assumedBy: principal });
+      this.roles.set(id, role);
+    }
+    return role;
+  }
+}
+
+/** Every grant and metric of a stream, each on its own role so that a finding names the grant. */
+function exerciseStream(stack: Stack, support: Support, stream: IStream, prefix: string): void {
+  stream.grantWrite(support.role(`${prefix}Producer`));
+  stream.grantRead(support.role(`${prefix}Consumer`, new iam.ServicePrincipal('lambda.amazonaws.com')));
+  stream.grantPlayback(support.role(`${prefix}Player`, new iam.ServicePrincipal('lambda.amazonaws.com')));
+  stream.grant(support.role(`${prefix}Custom`, new iam.ServicePrincipal('lambda.amazonaws.com')), 'kinesisvideo:ListFragments');
+  new cloudwatch.Alarm(stack, `${prefix}Silent`, {
+    metric: stream.metricPutMediaIncomingFragments(),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+}
+
+/** Long names overflow IAM's 10,240-character inline policy limit with few resources. */
+const LONG_NAME = 'x'.repeat(200);
+/** Enough long names to overflow that limit. */
+const FLEET_SIZE = 50;
+
+/**
+ * A fleet of imported streams and channels, each with a configuration, whose names come from `nameOf`: the handler
+ * policy cannot name them one by one.
+ */
+function buildFleet(stack: Stack, nameOf: (i: number) => string): void {
+  const support = new Support(stack);
+  for (let i = 0; i < FLEET_SIZE; i++) {
+    const stream = Stream.fromStreamName(stack, `Camera${i}`, nameOf(i));
+    stream.configureNotifications({ topic: support.notificationTopic() });
+    SignalingChannel.fromChannelName(stack, `Channel${i}`, nameOf(i)).enableMediaStorage(stream);
+  }
+}
+
+/**
+ * Every scenario. Each builds one stack; together they use every construct and every option.
+ */
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'OwnedStreams',
+    description: 'owned streams with every prop, both configurations with every option, grants and metrics',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const full = new Stream(stack, 'FullStream', {
+        streamName: 'site1-front-door',
+        dataRetention: Duration.days(7),
+        deviceName: 'doorbell-01',
+        mediaType: MediaType.of(MediaType.H264, MediaType.AAC),
+        encryptionKey: support.encryptionKey(),
+        storageTier: StorageTier.WARM,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Tags.of(full).add('site', 'site1');
+      full.configureNotifications({ topic: support.notificationTopic() });
+      full.configureImageGeneration({
+        bucket: support.imageBucket(),
+        keyPrefix: 'site1/front-door',
+        samplingInterval: Duration.seconds(5),
+        format: ImageFormat.JPEG,
+        jpegQuality: 70,
+        imageSelector: ImageSelector.PRODUCER_TIMESTAMP,
+        widthPixels: 1280,
+        heightPixels: 720,
+      });
+      exerciseStream(stack, support, full, 'Full');
+
+      // Defaults everywhere: generated name, 24 hours, RETAIN, the guard.
+      const plain = new Stream(stack, 'DefaultStream');
+      plain.configureNotifications({ topic: support.notificationTopic(), enabled: false });
+      plain.configureImageGeneration({
+        bucket: support.imageBucket(),
+        samplingInterval: Duration.millis(200),
+        format: ImageFormat.PNG,
+        enabled: false,
+      });
+
+      // Live-only, outside the guard, with the other media types and the HOT tier.
+      new Stream(stack, 'LiveOnlyStream', {
+        streamName: 'site1-live',
+        dataRetention: Duration.hours(0),
+        mediaType: MediaType.of(MediaType.H265, MediaType.G711_ALAW, MediaType.G711_MULAW),
+        storageTier: StorageTier.HOT,
+        allowRetentionDecrease: true,
+      });
+      new Stream(stack, 'CustomMediaStream', { mediaType: MediaType.custom('video/x-custom+raw') });
+    },
+  },
+  {
+    id: 'ImportedStreams',
+    description: 'streams imported by ARN, by name and by a token ARN, with configurations and grants',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const byArn = Stream.fromStreamAttributes(stack, 'ByArn', {
+        streamArn: stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: 'lobby/1700000000000' }),
+        encryptionKey: support.encryptionKey(),
+      });
+      byArn.configureNotifications({ topic: support.notificationTopic() });
+      exerciseStream(stack, support, byArn, 'ByArn');
+
+      const byName = Stream.fromStreamName(stack, 'ByName', 'garage');
+      byName.configureImageGeneration({ bucket: support.imageBucket(), keyPrefix: 'garage', samplingInterval: Duration.seconds(1) });
+      exerciseStream(stack, support, byName, 'ByName');
+
+      const arnParameter = new CfnParameter(stack, 'ImportedStreamArn', { type: 'String' });
+      const byToken = Stream.fromStreamArn(stack, 'ByToken', arnParameter.valueAsString);
+      exerciseStream(stack, support, byToken, 'ByToken');
+    },
+  },
+  {
+    id: 'SignalingChannels',
+    description: 'owned and imported signaling channels with every prop, grants and WebRTC media storage',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const recording = new Stream(stack, 'Recording', { streamName: 'site1-doorbell', dataRetention: Duration.days(30), removalPolicy: RemovalPolicy.DESTROY });
+      const channel = new SignalingChannel(stack, 'Doorbell', {
+        channelName: 'site1-doorbell',
+        type: SignalingChannelType.SINGLE_MASTER,
+        messageTtl: Duration.seconds(30),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Tags.of(channel).add('site', 'site1');
+      const device = support.role('DoorbellDevice');
+      const viewer = support.role('DoorbellViewer', new iam.ServicePrincipal('lambda.amazonaws.com'));
+      channel.grantJoinStorageSession(device);
+      channel.enableMediaStorage(recording);
+      channel.grantConnectAsMaster(device);
+      channel.grantConnectAsViewer(viewer);
+      channel.grant(viewer, 'kinesisvideo:DescribeSignalingChannel');
+
+      // Defaults: a generated name, 60 seconds, DESTROY.
+      const plainChannel = new SignalingChannel(stack, 'DefaultChannel');
+      plainChannel.enableMediaStorage(Stream.fromStreamName(stack, 'ImportedRecording', 'garage-recording'));
+      plainChannel.grantJoinStorageSession(device);
+
+      const byArn = SignalingChannel.fromChannelArn(stack, 'ChannelByArn',
+        stack.formatArn({ service: 'kinesisvideo', resource: 'channel', resourceName: 'lobby/1700000000000' }));
+      byArn.grantConnectAsViewer(viewer);
+      const byName = SignalingChannel.fromChannelName(stack, 'ChannelByName', 'garage');
+      byName.grantConnectAsMaster(device);
+      const byAttributes = SignalingChannel.fromChannelAttributes(stack, 'ChannelByAttributes', { channelName: 'porch' });
+      const porch = new Stream(stack, 'PorchRecording', { streamName: 'site1-porch', removalPolicy: RemovalPolicy.DESTROY });
+      byAttributes.enableMediaStorage(porch);
+      byAttributes.grantJoinStorageSession(device);
+    },
+  },
+  {
+    id: 'PrefixFleet',
+    description: 'a fleet whose names overflow a per-name handler policy, scoped by their shared prefix',
+    build(stack) {
+      buildFleet(stack, (i) => `site2-${LONG_NAME}-${i}`);
+    },
+  },
+  {
+    id: 'WildcardFleet',
+    description: 'a fleet whose names overflow a per-name handler policy and share no prefix, scoped to every stream',
+    build(stack) {
+      buildFleet(stack, (i) => `${String.fromCharCode(97 + (i % 26))}${LONG_NAME}-${i}`);
+    },
+  },
+];
+
+/** Builds every scenario into `app`, one stack each, and returns the stacks. */
+export function buildAllConstructs(app: App = new App()): Stack[] {
+  return SCENARIOS.map((scenario) => {
+    const stack = new Stack(app, scenario.id, { env: scenario.env, description: `cdk-kinesis-video: ${scenario.description}` });
+    scenario.build(stack);
+    return stack;
+  });
+}
