@@ -1,8 +1,10 @@
 import { HandlerContext, ResourceHandler, ResourceHandlerClass } from './handler';
+import { ChannelSettingsHandler } from './handlers/channel-settings';
 import { EdgeConfigurationHandler } from './handlers/edge-configuration';
 import { MediaStorageHandler } from './handlers/media-storage';
 import { RetentionGuardHandler } from './handlers/retention-guard';
 import { StreamConfigurationHandler } from './handlers/stream-configuration';
+import { StreamSettingsHandler } from './handlers/stream-settings';
 import { IsCompleteRequest } from './types';
 import { ResourceType } from '../src/private/custom-resource-contract';
 
@@ -12,6 +14,8 @@ const HANDLERS: ReadonlyMap<string, ResourceHandlerClass> = new Map<string, Reso
   [ResourceType.MEDIA_STORAGE, MediaStorageHandler],
   [ResourceType.RETENTION_GUARD, RetentionGuardHandler],
   [ResourceType.EDGE_CONFIGURATION, EdgeConfigurationHandler],
+  [ResourceType.STREAM_SETTINGS, StreamSettingsHandler],
+  [ResourceType.CHANNEL_SETTINGS, ChannelSettingsHandler],
 ]);
 
 export function handlerFor(event: IsCompleteRequest, ctx: HandlerContext): ResourceHandler {
