@@ -256,8 +256,8 @@ export class KvsTestServer {
       const body = output === undefined ? '' : JSON.stringify(output);
       return { status: 200, headers: { 'content-type': 'application/json' }, body };
     } catch (err) {
-      if (err instanceof KvsError) return this.errorReply(err);
-      throw err;
+      // A bug in the server itself surfaces as a logged 500 with its stack, not as a hung test.
+      return this.errorReply(err instanceof KvsError ? err : new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`));
     }
   }
 
