@@ -56,10 +56,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: DEV_DIRS.map((dir) => `../${dir}/**/*.ts`),
+    include: [...['src', ...DEV_DIRS].map((dir) => `../${dir}/**/*.ts`), '../.projenrc.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One program for every linted file: test/tsconfig.json covers src/, test/ and the dev folders.
+    projectService: false,
+    tsconfigPath: './test/tsconfig.json',
     dirs: ['src'],
     devdirs: ['test', ...DEV_DIRS, 'projenrc', '.projenrc.ts'],
   },

@@ -22,6 +22,8 @@ await build({
   platform: 'node',
   target: 'node22',
   format: 'cjs',
+  // The SDK's ES module builds tree-shake far better than its CommonJS ones.
+  mainFields: ['module', 'main'],
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
