@@ -34,6 +34,8 @@ export class ApiError extends Error {
 export const THROTTLING_ERROR = 'ClientLimitExceededException';
 export const NOT_FOUND_ERROR = 'ResourceNotFoundException';
 export const IN_USE_ERROR = 'ResourceInUseException';
+/** The names IAM denials arrive under, depending on the service. */
+export const ACCESS_DENIED_ERRORS: readonly string[] = ['AccessDeniedException', 'NotAuthorizedException', 'AccessDenied'];
 
 /** What SDK v3 errors carry: service exceptions have a `name` and `$metadata`; transport failures often only a message. */
 interface SdkError {
@@ -76,13 +78,10 @@ function sentence(text: string): string {
 }
 
 function adviceFor(call: ApiCall, name: string, err: SdkError | undefined): string | undefined {
+  if (ACCESS_DENIED_ERRORS.includes(name)) return `The handler's role needs ${call.service}:${call.api} on ${call.subject.resource}.`;
   switch (name) {
     case THROTTLING_ERROR:
       return `Still throttled after ${THROTTLE_RETRY.maxAttempts} attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.`;
-    case 'AccessDeniedException':
-    case 'NotAuthorizedException':
-    case 'AccessDenied':
-      return `The handler's role needs ${call.service}:${call.api} on ${call.subject.resource}.`;
     case 'NoDataRetentionException':
       return `Set dataRetention above 0 on stream "${call.subject.streamName ?? call.subject.resource}".`;
     case NOT_FOUND_ERROR:

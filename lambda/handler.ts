@@ -1,9 +1,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { ACCESS_DENIED_ERRORS, ApiError } from './errors';
 import { KvsApi } from './kvs-api';
 import { CallContext } from './retry';
 import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties, RequestType } from './types';
-import { pollUntilDone, Progress } from './wait';
+import { done, pollUntilDone, Progress } from './wait';
 
 const REQUEST_TYPES: readonly RequestType[] = ['Create', 'Update', 'Delete'];
 
@@ -89,7 +90,23 @@ export abstract class ResourceHandler {
     switch (this.event.RequestType) {
       case 'Create': return this.onCreate();
       case 'Update': return this.onUpdate();
-      case 'Delete': return this.onDelete();
+      case 'Delete': return this.deleteStep();
+    }
+  }
+
+  /**
+   * A Delete denied by IAM acts on a stream or channel that has left the stack: the provider's policy names exactly
+   * what the stack still configures, and CloudFormation updates the policy before it deletes the resources that the
+   * template dropped. Failing would leave the stack's cleanup failed for a target it no longer manages, so the
+   * configuration is left in place, as the target itself was (retained or deleted), and the log says so.
+   */
+  private async deleteStep(): Promise<Progress> {
+    try {
+      return await this.onDelete();
+    } catch (err) {
+      if (!(err instanceof ApiError && ACCESS_DENIED_ERRORS.includes(err.errorName))) throw err;
+      this.ctx.log(`Left in place: ${err.call.subject.label} has left the stack, and the provider may no longer act on it. If it still exists, remove its configuration with ${err.call.api} by hand.`, { error: err.message });
+      return done();
     }
   }
 }

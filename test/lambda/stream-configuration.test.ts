@@ -283,6 +283,20 @@ describe('delete', () => {
     expect(console_.messages).toContain(`Nothing to remove: stream "${name}" (${arn}) is gone`);
   });
 
+  test('leaves the configuration of a stream that has left the stack, whose permissions the provider no longer holds', async () => {
+    const physicalId = await create();
+    // CloudFormation updates the provider's policy before it deletes the resources a template dropped.
+    h.server.injectFault('DescribeStream', { kind: 'error', errorType: 'AccessDeniedException', message: 'User is not authorized' }, { times: 2 });
+
+    const run = await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
+
+    expect(run.result).toEqual({ IsComplete: true, Data: {} });
+    expect(h.calls()).toEqual(['DescribeStream:AccessDeniedException', 'DescribeStream:AccessDeniedException']);
+    expect(console_.messages).toContain(
+      `Left in place: stream "${name}" (${arn}) has left the stack, and the provider may no longer act on it. If it still exists, remove its configuration with DescribeStream by hand.`);
+    expect(stateOf(arn).notificationConfiguration?.DestinationConfig?.Uri).toBe(TOPIC);
+  });
+
   test('does nothing for a physical id it did not create', async () => {
     const run = await runProvider(events.delete(TYPE, 'CREATE_FAILED_PLACEHOLDER', both(arn)), ENTRY_POINTS);
 
