@@ -309,6 +309,22 @@ describe('provider', () => {
     expect(JSON.stringify(handlerPolicy(stack))).not.toContain('"*"');
   });
 
+  test('every stream of the stack gets every stream action, so that a configuration removed from a stream can be deleted', () => {
+    const stack = newStack();
+    new Stream(stack, 'Configured', { streamName: 'configured' }).configureNotifications({ topic: new sns.Topic(stack, 'Topic') });
+    new Stream(stack, 'Guarded', { streamName: 'guarded' });
+    const [streams] = handlerPolicy(stack).Statement;
+    expect(streams.Action).toEqual([
+      'kinesisvideo:DescribeImageGenerationConfiguration',
+      'kinesisvideo:DescribeNotificationConfiguration',
+      'kinesisvideo:DescribeStream',
+      'kinesisvideo:UpdateImageGenerationConfiguration',
+      'kinesisvideo:UpdateNotificationConfiguration',
+    ]);
+    expect(JSON.stringify(streams.Resource)).toContain(':stream/configured/*');
+    expect(JSON.stringify(streams.Resource)).toContain(':stream/guarded/*');
+  });
+
   test('at 240 streams the handler policy falls back to the names\' common prefix and fits IAM\'s inline limit', () => {
     const stack = new Stack(new App(), 'TestStack');
     const topic = new sns.Topic(stack, 'Topic');

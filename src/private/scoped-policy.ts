@@ -129,33 +129,19 @@ export class ScopedPolicy extends Construct {
   private render(scopes: Scopes): iam.PolicyDocument {
     const doc = new iam.PolicyDocument();
     const stack = Stack.of(this);
-    const prefixes: Record<KvsResourceKind, string> = {
-      stream: commonPrefix(this.targets.filter((t) => t.kind === 'stream').map((t) => t.name)),
-      channel: commonPrefix(this.targets.filter((t) => t.kind === 'channel').map((t) => t.name)),
-    };
-    // Each resource pattern gets the union of the actions asked for it; patterns with the same actions share a statement.
-    const actionsByPattern = new Map<string, { kind: KvsResourceKind; pattern: string; actions: Set<string> }>();
-    for (const target of this.targets) {
-      const pattern = resourcePattern(target.name, scopes[target.kind], prefixes[target.kind]);
-      const key = `${target.kind}|${pattern}`;
-      const entry = actionsByPattern.get(key) ?? { kind: target.kind, pattern, actions: new Set<string>() };
-      actionsByPattern.set(key, entry);
-      target.actions.forEach((action) => entry.actions.add(action));
-    }
-    const groups = new Map<string, { kind: KvsResourceKind; actions: string[]; resources: string[] }>();
-    for (const { kind, pattern, actions } of actionsByPattern.values()) {
-      const sorted = [...actions].sort();
-      const key = `${kind}|${sorted.join(',')}`;
-      const group = groups.get(key) ?? { kind, actions: sorted, resources: [] };
-      groups.set(key, group);
-      group.resources.push(pattern);
-    }
-    for (const group of groups.values()) {
+    // One statement per kind: every stream (every channel) gets every action asked for its kind. A configuration
+    // removed from a stream that stays in the stack is deleted after CloudFormation has updated this policy, so the
+    // stream must keep the configuration actions even when nothing configures it any more.
+    for (const kind of KINDS) {
+      const targets = this.targets.filter((target) => target.kind === kind);
+      if (targets.length === 0) continue;
+      const prefix = commonPrefix(targets.map((target) => target.name));
+      const patterns = new Set(targets.map((target) => resourcePattern(target.name, scopes[kind], prefix)));
       doc.addStatements(new iam.PolicyStatement({
-        actions: group.actions,
-        resources: group.resources.map((pattern) => stack.formatArn({
+        actions: [...new Set(targets.flatMap((target) => target.actions))].sort(),
+        resources: [...patterns].map((pattern) => stack.formatArn({
           service: 'kinesisvideo',
-          resource: group.kind,
+          resource: kind,
           resourceName: pattern,
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         })),
@@ -178,6 +164,7 @@ export class ScopedPolicy extends Construct {
 }
 
 type Scope = 'name' | 'prefix' | 'kind';
+const KINDS: readonly KvsResourceKind[] = ['stream', 'channel'];
 type Scopes = Record<KvsResourceKind, Scope>;
 
 /** Each step loosens one kind more; streams first, since a stack holds far more streams than channels. */
