@@ -1,6 +1,6 @@
 /**
  * The one place where strings become numbers and booleans. CloudFormation delivers every scalar property of a custom
- * resource as a string (`DataRetentionInHours: "24"`, `AllowDecrease: "true"`), and environment variables are strings
+ * resource as a string (`DataRetentionInHours: "24"`, `DeleteAfterUpload: "true"`), and environment variables are strings
  * too. Every reader names the property path, the value received and what is allowed.
  */
 

@@ -1,7 +1,7 @@
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { ResourceHandler } from '../handler';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { readBoolean, readInteger, readList, readObject, readString } from '../parse';
+import { readInteger, readList, readObject, readString } from '../parse';
 import { formatPhysicalId } from '../physical-id';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { RawProperties } from '../types';
@@ -12,7 +12,6 @@ const KIND = 'RetentionGuard';
 interface GuardedStream {
   readonly name: string;
   readonly desiredHours: number;
-  readonly allowDecrease: boolean;
 }
 
 interface Decrease extends GuardedStream {
@@ -21,8 +20,8 @@ interface Decrease extends GuardedStream {
 
 /**
  * One per stack. Every guarded stream depends on it, so CloudFormation runs it before touching the streams: it fails
- * the deployment when a stream's data retention would drop below its live value without `allowRetentionDecrease`,
- * because a decrease deletes the older video at once. Streams not found (being created, or replaced under a new name)
+ * the deployment when a stream's data retention would drop below its live value (streams with
+ * `allowRetentionDecrease` are not guarded), because a decrease deletes the older video at once. Streams not found (being created, or replaced under a new name)
  * pass. A decrease during UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and
  * failing there would leave the stack UPDATE_ROLLBACK_FAILED. Delete does nothing.
  */
@@ -57,7 +56,7 @@ export class RetentionGuardHandler extends ResourceHandler {
         continue;
       }
       const liveHours = live.DataRetentionInHours ?? 0;
-      if (stream.desiredHours < liveHours && !stream.allowDecrease) decreases.push({ ...stream, liveHours });
+      if (stream.desiredHours < liveHours) decreases.push({ ...stream, liveHours });
     }
     if (decreases.length === 0) return done();
     if (await isRollingBack(this.ctx, this.event.StackId)) {
@@ -81,7 +80,6 @@ function parse(raw: RawProperties): GuardedStream[] {
     return {
       name: readString(s.StreamName, `${path}[${i}].StreamName`),
       desiredHours: readInteger(s.DataRetentionInHours, `${path}[${i}].DataRetentionInHours`),
-      allowDecrease: readBoolean(s.AllowDecrease, `${path}[${i}].AllowDecrease`),
     };
   });
 }

@@ -59,7 +59,6 @@ export interface MediaStorageProperties {
 export interface GuardedStream {
   readonly StreamName: string;
   readonly DataRetentionInHours: string;
-  readonly AllowDecrease?: CfnBoolean;
 }
 
 /** `Custom::KinesisVideoRetentionGuard`. */

@@ -41,7 +41,7 @@ test('runs a stream configuration and the retention guard, the latter asking Clo
     StreamArn: arn, NotificationConfiguration: { Status: 'ENABLED', DestinationConfig: { Uri: 'arn:aws:sns:us-east-1:123456789012:t' } },
   }), bundle);
   const guarded = await runProvider(events.create(ResourceType.RETENTION_GUARD, {
-    Streams: [{ StreamName: 'bundled', DataRetentionInHours: '1', AllowDecrease: 'false' }],
+    Streams: [{ StreamName: 'bundled', DataRetentionInHours: '1' }],
   }), bundle);
 
   expect(configured.result).toEqual({ IsComplete: true, Data: { StreamArn: arn, StreamName: 'bundled' } });

@@ -29,8 +29,8 @@ beforeEach(async () => {
 });
 afterEach(() => console_.restore());
 
-const guarded = (...streams: [string, string, ('true' | 'false')?][]) => ({
-  Streams: streams.map(([StreamName, DataRetentionInHours, AllowDecrease]) => ({ StreamName, DataRetentionInHours, AllowDecrease: AllowDecrease ?? 'false' })),
+const guarded = (...streams: [string, string][]) => ({
+  Streams: streams.map(([StreamName, DataRetentionInHours]) => ({ StreamName, DataRetentionInHours })),
 });
 const update = (properties: ReturnType<typeof guarded>) => events.update(TYPE, GUARD_ID, properties, guarded([name, '48']));
 const refusal = (streamName: string, live: number, desired: number) =>
@@ -73,13 +73,6 @@ test('fails a Create that would lower an existing stream, naming every stream it
   expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', 'DescribeStream:ResourceNotFoundException', 'DescribeStacks', 'DescribeStream', 'DescribeStream', 'DescribeStacks']);
 });
 
-test('a decrease with AllowDecrease passes without asking CloudFormation', async () => {
-  const run = await runProvider(update(guarded([name, '24', 'true'])), ENTRY_POINTS);
-
-  expect(run.result).toEqual(PASSED);
-  expect(h.calls()).toEqual(['DescribeStream']);
-});
-
 test('a stream that does not exist yet passes', async () => {
   const run = await runProvider(update(guarded([`${name}-v2`, '1'])), ENTRY_POINTS);
 
@@ -116,8 +109,6 @@ test('delete does nothing', async () => {
 test('fails on a retention that does not parse', async () => {
   await expect(onEvent(events.create(TYPE, guarded([name, 'forever'])))).rejects.toThrow(
     'Invalid Custom::KinesisVideoRetentionGuard Streams[0].DataRetentionInHours: expected an integer of at least 0, received "forever"');
-  await expect(onEvent(events.create(TYPE, { Streams: [{ StreamName: name, DataRetentionInHours: '1', AllowDecrease: 'yes' }] }))).rejects.toThrow(
-    'Invalid Custom::KinesisVideoRetentionGuard Streams[0].AllowDecrease: expected "true" or "false", received "yes"');
   expect(h.calls()).toEqual([]);
 });
 
