@@ -24,6 +24,8 @@ await build({
   format: 'cjs',
   // The SDK's ES module builds tree-shake far better than its CommonJS ones.
   mainFields: ['module', 'main'],
+  // Those builds load a few Node built-ins with import(); as require() they also load under test runners' vm modules.
+  supported: { 'dynamic-import': false },
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
