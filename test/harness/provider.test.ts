@@ -129,6 +129,13 @@ describe('onEvent and isComplete', () => {
       .toBe(`Received response status [FAILED] from custom resource. Message returned: Task timed out after 30.00 seconds (RequestId: ${requestId})`);
   });
 
+  test('fails a response bigger than CloudFormation accepts', async () => {
+    const result = await harness.deploy(app({ Thing: { Value: 'x'.repeat(4096) } }));
+    const requestId = fixtureCalls(result.invocations)[0].event.RequestId;
+    expect(result.events.find((e) => e.status === 'CREATE_FAILED')?.reason)
+      .toBe(`Received response status [FAILED] from custom resource. Message returned: Response object is too long. (RequestId: ${requestId})`);
+  });
+
   test('a failed Create answers the framework\'s marker id, and the rollback Delete never reaches the user\'s handler', async () => {
     const result = await harness.deploy(app({ Thing: { FailOn: 'Create', FailMessage: 'create exploded' } }));
 
@@ -286,6 +293,23 @@ describe('destroy', () => {
     // The user's function goes after the framework function whose environment refers to it.
     expect(framework('DELETE_COMPLETE')).toBeLessThan(seq('FixtureOnEvent', 'AWS::Lambda::Function', 'DELETE_IN_PROGRESS'));
     expect(result.events.at(-1)?.status).toBe('DELETE_COMPLETE');
+  });
+
+  test('fails: a resource that fails to delete keeps what it refers to, the rest is deleted, the stack ends DELETE_FAILED', async () => {
+    const deployed = await harness.deploy(app({ Stuck: { PhysicalId: 'stuck-1', FailOn: 'Delete', FailMessage: 'in use' }, Free: { PhysicalId: 'free-1' } }));
+    const result = await harness.destroy('HarnessFixture');
+
+    const requestId = fixtureCalls(result.invocations).find((c) => c.event.LogicalResourceId === 'Stuck')!.event.RequestId;
+    expect(customEventLines(result.events).filter((l) => l.startsWith('Stuck') || l.startsWith('HarnessFixture'))).toEqual([
+      'HarnessFixture DELETE_IN_PROGRESS — User Initiated',
+      'Stuck DELETE_IN_PROGRESS [stuck-1]',
+      `Stuck DELETE_FAILED [stuck-1] — Received response status [FAILED] from custom resource. Message returned: in use (RequestId: ${requestId})`,
+      'HarnessFixture DELETE_FAILED — The following resource(s) failed to delete: [Stuck]. ',
+    ]);
+    // Stuck refers to the framework function (its ServiceToken), which refers, directly or not, to all the provider.
+    expect(result.resources.map((r) => r.logicalId)).toEqual(deployed.resources.map((r) => r.logicalId).filter((id) => id !== 'Free'));
+    expect(result.events.filter((e) => e.logicalId === 'Free').map((e) => e.status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
+    await expect(harness.deploy(app({ Free: {} }))).rejects.toThrow(`Stack:${result.stackId} is in DELETE_FAILED state and can not be updated.`);
   });
 
   test('fails on a stack that does not exist', async () => {
