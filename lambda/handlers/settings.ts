@@ -90,9 +90,9 @@ export class SettingsPlan<S extends SettingValues> {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Whether the step decides anything about `setting`. */
+  /** Whether the step may change `setting`: it is declared, or released with a restore. */
   public involves(setting: keyof S): boolean {
-    return this.desired[setting] !== undefined || this.releasing[setting] !== undefined;
+    return this.desired[setting] !== undefined || (this.restore && this.releasing[setting] !== undefined);
   }
 
   /** The value `setting` should have, given its `current` one; undefined to leave it as it is. */
@@ -101,13 +101,18 @@ export class SettingsPlan<S extends SettingValues> {
     if (wanted !== undefined) return { value: wanted as NonNullable<S[K]>, restoring: false };
     const ours = this.releasing[setting];
     if (ours === undefined || !this.restore) return undefined;
-    const earlier = this.recorded?.[setting];
+    const leave = (why: string) => this.log(`Leaving the ${what} of ${this.label} at ${String(current)}: ${why}`);
+    if (this.recorded === undefined) {
+      leave('nothing was recorded, it did not exist when this resource was created');
+      return undefined;
+    }
+    const earlier = this.recorded[setting];
+    // Already back (restored by an earlier step, or never changed): nothing to do.
+    if (earlier !== undefined && current === earlier) return undefined;
     if (current !== ours) {
-      this.log(`Leaving the ${what} of ${this.label} at ${String(current)}: it no longer holds the ${String(ours)} this resource set`);
-    } else if (this.recorded === undefined) {
-      this.log(`Leaving the ${what} of ${this.label} at ${String(current)}: nothing was recorded, it did not exist when this resource was created`);
+      leave(`it no longer holds the ${String(ours)} this resource set`);
     } else if (earlier === undefined) {
-      this.log(`Leaving the ${what} of ${this.label} at ${String(current)}: it had none when this resource was created, and the API cannot remove one`);
+      leave('it had none when this resource was created, and the API cannot remove one');
     } else {
       return { value: earlier as NonNullable<S[K]>, restoring: true };
     }
