@@ -55,6 +55,15 @@ const fs = require('fs');
 const path = require('path');
 const url = require('url');
 const loaded = new Map();
+// Log lines travel on the IPC channel, ahead of the invocation's result, so that they are in order with it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = (chunk, encoding, callback) => {
+    process.send({ log: Buffer.isBuffer(chunk) ? chunk.toString('utf-8') : String(chunk) });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) done();
+    return true;
+  };
+}
 function named(name, message) { const e = new Error(message); e.name = name; return e; }
 async function load(codeDir, handler) {
   const key = codeDir + '|' + handler;
@@ -165,7 +174,8 @@ export class LambdaRuntime {
         resolve(error);
       };
       let timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`)), INIT_TIMEOUT_MS);
-      const onMessage = (message: { started?: boolean; ok?: boolean; payload?: unknown; error?: LambdaError }) => {
+      const onMessage = (message: { log?: string; started?: boolean; ok?: boolean; payload?: unknown; error?: LambdaError }) => {
+        if (message.log !== undefined) return;
         clearTimeout(timer);
         if (message.started) {
           timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
@@ -227,6 +237,9 @@ export class LambdaRuntime {
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
+    child.on('message', (message: { log?: string }) => {
+      if (message.log !== undefined) forward(Buffer.from(message.log));
+    });
     child.on('exit', (code, signal) => {
       container.dead = true;
       this.all.delete(container);
