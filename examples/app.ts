@@ -10,9 +10,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ImageFormat, MediaType, SignalingChannel, StorageTier, Stream } from '../src';
+import { EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream } from '../src';
 
 /** The cameras of one site: each streams H.264 video with AAC audio. */
 const CAMERAS = ['entrance', 'loading-dock', 'parking'];
@@ -103,6 +104,32 @@ export class CameraFleetStack extends Stack {
     });
     doorbell.grantConnectAsViewer(doorbellApp);
     doorbellRecording.grantPlayback(doorbellApp);
+
+    // An RTSP camera in the basement, where the uplink is shared: the site's hub device records it with the Kinesis
+    // Video Streams Edge Agent and uploads at night. The configuration is retained if removed (the default), since
+    // deleting it deletes the recordings on the device.
+    const basement = new Stream(this, 'Camera-basement', {
+      streamName: 'site1-basement',
+      dataRetention: Duration.days(7),
+      mediaType: MediaType.of(MediaType.H264),
+      encryptionKey: videoKey,
+    });
+    const basementCamera = new secretsmanager.Secret(this, 'BasementCameraUri', {
+      secretName: 'site1-basement-camera',
+      description: 'rtsp:// URI of the basement camera, with its credentials (set after deployment)',
+    });
+    const basementEdge = new EdgeConfiguration(this, 'Camera-basement-Edge', {
+      stream: basement,
+      hubDevice: HubDevice.fromThingName('site1-hub'),
+      mediaSource: { secret: basementCamera, uriType: MediaUriType.RTSP_URI },
+      uploaderSchedule: { expression: '0 0 1 * * ?', duration: Duration.hours(1) },
+      edgeRetention: Duration.days(3),
+    });
+    const edgeAgent = new iam.Role(this, 'EdgeAgentRole', {
+      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+      description: 'The Greengrass token exchange role of the site hub, under which the Edge Agent runs',
+    });
+    basementEdge.grantEdgeAgent(edgeAgent);
   }
 }
 
