@@ -652,7 +652,9 @@ export class DeployHarness {
       const properties = this.resolveProperties(op.stack, previous, id);
       const current = record.properties;
       record.properties = properties;
-      if (isCustomType(record.type)) {
+      // A resource that failed before its handler got the new properties has nothing to undo.
+      const unchanged = canonical(properties) === canonical(current);
+      if (!unchanged && isCustomType(record.type)) {
         const outcome = await this.runCustom(op, record, { requestType: 'Update', properties, oldProperties: current, physicalId: record.physicalId });
         if (outcome.ok && outcome.physicalId !== record.physicalId) {
           discarded.set(id, { ...cloneRecord(record), properties: current });
@@ -660,7 +662,7 @@ export class DeployHarness {
         }
         if (!outcome.ok) return this.fail(op, record, 'UPDATE_FAILED', outcome.reason);
         record.attributes = outcome.data;
-      } else {
+      } else if (!unchanged) {
         const handler = this.nativeFor(record, properties);
         const result = await handler.update(this.nativeContext(op, id), record.physicalId!, current, properties, record.attributes);
         applyNative(record, result);

@@ -205,6 +205,30 @@ describe('policies on rollback', () => {
   });
 });
 
+describe('update rollback', () => {
+  test('fails: a resource that failed before its handler was called gets no Update on rollback', async () => {
+    const build = (attribute: string) => dirs.synth((stack) => {
+      const provider = fixtureProvider(stack);
+      const source = fixtureResource(stack, 'Source', provider, { Value: 'v' });
+      fixtureResource(stack, 'Reader', provider, { Read: source.getAttString(attribute) });
+    });
+    await harness.deploy(build('Value'));
+    const result = await harness.deploy(build('Nope'));
+    // Reader's lines without its physical id and reason.
+    expect(customEventLines(result.events).map((l) => (l.startsWith('Reader') ? l.replace(/ \[.*$/, '') : l))).toEqual([
+      'HarnessFixture UPDATE_IN_PROGRESS — User Initiated',
+      'Reader UPDATE_IN_PROGRESS',
+      'Reader UPDATE_FAILED',
+      'HarnessFixture UPDATE_ROLLBACK_IN_PROGRESS — The following resource(s) failed to update: [Reader].',
+      'Reader UPDATE_IN_PROGRESS',
+      'Reader UPDATE_COMPLETE',
+      'HarnessFixture UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'HarnessFixture UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect(fixtureCalls(result.invocations)).toEqual([]);
+  });
+});
+
 describe('conditions and attributes', () => {
   test('a resource whose Condition is false is not created, and Fn::If picks the property', async () => {
     const result: OperationResult = await harness.deploy(dirs.synth((stack: Stack) => {
