@@ -121,6 +121,24 @@ project.addTask('synth:example', {
   ],
 });
 
+// --- Try the library without an AWS account: deploy examples/ against an in-process KVS test server.
+project.addTask('deploy:local', {
+  description: 'Deploy examples/ through the local CloudFormation harness against an in-process KVS test server',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --prefer-ts-exts test/harness/deploy-local.ts', receiveArgs: true },
+  ],
+});
+
+// --- Benchmarks: synth scale, fleet convergence, added latency and the handler bundle (results in BENCHMARKS.md).
+project.addTask('bench', {
+  description: 'Run every benchmark under bench/ and print its figures against a baseline measured in the same run',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --prefer-ts-exts bench/index.ts', receiveArgs: true },
+  ],
+});
+
 new TextFile(project, '.npmrc', { lines: ['# Handlers bundle the pinned SDK; nothing needs build scripts.', 'fund=false', 'audit=false'] });
 
 project.synth();
