@@ -733,8 +733,9 @@ export class DeployHarness {
     return handler;
   }
 
-  private resolveProperties(stack: StackRecord, prepared: Prepared, id: string): Props {
-    const ctx: ResolveContext = {
+  /** Resolution against the stack's resources as they are now. */
+  private resolveContext(stack: StackRecord, prepared: Prepared): ResolveContext {
+    return {
       pseudo: this.pseudo(stack.stackName, stack.stackId),
       parameters: prepared.parameters,
       conditions: prepared.conditions,
@@ -746,7 +747,10 @@ export class DeployHarness {
       },
       getAtt: (target, attribute) => this.getAtt(stack, target, attribute),
     };
-    const resolved = resolveValue(prepared.template.Resources[id].Properties ?? {}, ctx, `Resources.${id}.Properties`);
+  }
+
+  private resolveProperties(stack: StackRecord, prepared: Prepared, id: string): Props {
+    const resolved = resolveValue(prepared.template.Resources[id].Properties ?? {}, this.resolveContext(stack, prepared), `Resources.${id}.Properties`);
     const properties = (resolved === NO_VALUE ? {} : resolved) as Props;
     return isCustomType(prepared.template.Resources[id].Type) ? toCfnStrings(properties) as Props : properties;
   }
@@ -764,14 +768,7 @@ export class DeployHarness {
 
   private resolveOutputs(stack: StackRecord): Record<string, string> {
     const outputs: Record<string, string> = {};
-    const ctx: ResolveContext = {
-      pseudo: this.pseudo(stack.stackName, stack.stackId),
-      parameters: stack.prepared.parameters,
-      conditions: stack.prepared.conditions,
-      mappings: stack.prepared.template.Mappings,
-      ref: (target) => stack.resources.get(target)?.physicalId ?? unresolvable(),
-      getAtt: (target, attribute) => this.getAtt(stack, target, attribute),
-    };
+    const ctx = this.resolveContext(stack, stack.prepared);
     for (const [name, output] of Object.entries(stack.prepared.template.Outputs ?? {})) {
       if (output.Condition !== undefined && !stack.prepared.conditions[output.Condition]) continue;
       const value = resolveValue(output.Value, ctx, `Outputs.${name}.Value`);
