@@ -29,6 +29,7 @@ const USER_ROLE_FINDINGS: Array<{ readonly doc: string; readonly pattern: RegExp
   { doc: 's3:Abort*', pattern: /^AwsSolutions-IAM5\[Action::s3:Abort\*\]$/ },
   { doc: 'kms:GenerateDataKey*', pattern: /^AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]$/ },
   { doc: 'kms:ReEncrypt*', pattern: /^AwsSolutions-IAM5\[Action::kms:ReEncrypt\*\]$/ },
+  { doc: 'Resource::*', pattern: /^AwsSolutions-IAM5\[Resource::\*\]$/ },
 ];
 
 const COMPLIANCE_DOC = join(__dirname, '..', 'docs', 'compliance.md');

@@ -3,20 +3,27 @@
  * tests (cfn-lint, cdk-nag). Add a scenario to `SCENARIOS` when a construct or an option lands, and every compliance
  * test covers it.
  */
-import { App, CfnParameter, Duration, Environment, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, ArnFormat, CfnParameter, Duration, Environment, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  EdgeConfiguration,
+  EdgeSyncWait,
+  HubDevice,
   ImageFormat,
   ImageSelector,
   IStream,
   MediaType,
+  MediaUriType,
   SignalingChannel,
   SignalingChannelType,
   StorageTier,
+  StrategyOnFullSize,
   Stream,
 } from '../../src';
 
@@ -243,6 +250,53 @@ export const SCENARIOS: Scenario[] = [
       const porch = new Stream(stack, 'PorchRecording', { streamName: 'site1-porch', removalPolicy: RemovalPolicy.DESTROY });
       byAttributes.enableMediaStorage(porch);
       byAttributes.grantJoinStorageSession(device);
+    },
+  },
+  {
+    id: 'EdgeConfigurations',
+    description: 'Edge Agent configurations with every option, each kind of hub device, and the Edge Agent grant',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      // Imported: the camera's URI and credentials are set up outside the stack, and rotated by the camera's owner.
+      const cameraSecret = secretsmanager.Secret.fromSecretAttributes(stack, 'CameraUri', {
+        secretCompleteArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'lobby-camera-AbCdEf', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        encryptionKey: support.encryptionKey(),
+      });
+      const hub = new iot.CfnThing(stack, 'Hub', { thingName: 'site1-hub' });
+
+      const lobby = new Stream(stack, 'Lobby', { streamName: 'site1-lobby', encryptionKey: support.encryptionKey(), removalPolicy: RemovalPolicy.DESTROY });
+      lobby.configureNotifications({ topic: support.notificationTopic() });
+      const full = new EdgeConfiguration(stack, 'LobbyEdge', {
+        stream: lobby,
+        hubDevice: HubDevice.fromCfnThing(hub),
+        mediaSource: { secret: cameraSecret, uriType: MediaUriType.RTSP_URI },
+        recorderSchedule: { expression: '0 0 8 ? * MON-FRI', duration: Duration.hours(1) },
+        uploaderSchedule: { expression: '0 30 * * * ?', duration: Duration.minutes(20) },
+        edgeRetention: Duration.days(7),
+        maxLocalMediaSize: Size.gibibytes(64),
+        strategyOnFullSize: StrategyOnFullSize.DENY_NEW_MEDIA,
+        deleteAfterUpload: false,
+        waitFor: EdgeSyncWait.IN_SYNC,
+        removalPolicy: RemovalPolicy.DESTROY,
+        allowHubDeviceChange: true,
+      });
+      full.grantEdgeAgent(support.role('EdgeAgent'));
+
+      // Defaults, a hub by name, and a stream imported by ARN.
+      new EdgeConfiguration(stack, 'GarageEdge', {
+        stream: new Stream(stack, 'Garage', { removalPolicy: RemovalPolicy.DESTROY }),
+        hubDevice: HubDevice.fromThingName('site1-hub'),
+        mediaSource: { secret: cameraSecret, uriType: MediaUriType.FILE_URI },
+        waitFor: EdgeSyncWait.ACKNOWLEDGED,
+      });
+      const importedSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'ImportedCameraUri',
+        stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'porch-camera-AbCdEf', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+      new EdgeConfiguration(stack, 'PorchEdge', {
+        stream: Stream.fromStreamArn(stack, 'Porch', stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: 'porch/1700000000000' })),
+        hubDevice: HubDevice.fromThingArn(stack.formatArn({ service: 'iot', resource: 'thing', resourceName: 'site1-hub' })),
+        mediaSource: { secret: importedSecret, uriType: MediaUriType.RTSP_URI },
+      }).grantEdgeAgent(support.role('PorchEdgeAgent'));
     },
   },
   {
