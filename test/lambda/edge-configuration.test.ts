@@ -1,13 +1,19 @@
+import { execFileSync } from 'child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { EdgeConfig, StartEdgeConfigurationUpdateCommand } from '@aws-sdk/client-kinesis-video';
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { isComplete, onEvent } from '../../lambda';
-import { captureConsole, events, Harness, inContext, runProvider, STACK_ID, uniqueName } from './support/harness';
 import { DELETE_RETRY } from '../../lambda/handlers/edge-configuration';
 import { RawProperties } from '../../lambda/types';
 import { EdgeConfiguration, EdgeSyncWait, HubDevice, MediaUriType, StrategyOnFullSize, Stream } from '../../src';
 import { ResourceType } from '../../src/private/custom-resource-contract';
+import { DeployHarness } from '../harness';
+import { KvsTestServer } from '../kvs-server';
+import { captureConsole, events, Harness, inContext, runProvider, STACK_ID, uniqueName } from './support/harness';
 
 const TYPE = ResourceType.EDGE_CONFIGURATION;
 const ACCOUNT = '123456789012';
@@ -611,5 +617,87 @@ describe('retries', () => {
     await expect(handlers().onEvent(events.create(TYPE, props(arn)))).rejects.toThrow(
       `StartEdgeConfigurationUpdate failed for stream "${name}" (${arn}): AccessDeniedException: User is not authorized. `
       + `The handler's role needs kinesisvideo:StartEdgeConfigurationUpdate on ${arn}.`);
+  });
+});
+
+describe('deployed by CloudFormation (local deploy harness, handler bundled from these sources)', () => {
+  let server: KvsTestServer;
+  let deployer: DeployHarness;
+  let dirs: string[];
+  beforeAll(async () => {
+    server = await KvsTestServer.start({ region: 'us-east-1', accountId: ACCOUNT });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  beforeEach(() => {
+    deployer = new DeployHarness({ server, timeScale: 0.01 });
+    dirs = [];
+    server.clearRequests();
+  });
+  afterEach(async () => {
+    await deployer.close();
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+
+  /** Synthesizes a stack with a stream and its edge configuration; the staged handler is rebuilt from lambda/. */
+  function synth(stackName: string, removalPolicy: RemovalPolicy): string {
+    const outdir = mkdtempSync(join(tmpdir(), 'kvs-edge-e2e-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const stream = new Stream(stack, 'Camera', { streamName: stackName, removalPolicy });
+    new EdgeConfiguration(stack, 'Edge', {
+      stream,
+      hubDevice: HubDevice.fromThingArn(HUB),
+      mediaSource: { secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Uri', SECRET), uriType: MediaUriType.RTSP_URI },
+      waitFor: EdgeSyncWait.IN_SYNC,
+      removalPolicy,
+    });
+    app.synth();
+    restageHandler(outdir);
+    return outdir;
+  }
+
+  /** Replaces the staged copy of assets/kvs-handler (which `projen bundle:handlers` builds) with a bundle of lambda/ as it is now. */
+  function restageHandler(outdir: string): void {
+    const fresh = join(outdir, 'fresh-handler');
+    execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'bundle-handlers.mjs'), fresh], { cwd: join(__dirname, '..', '..') });
+    const staged = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.js'))
+      && readFileSync(join(outdir, d, 'index.js'), 'utf8').includes('Custom::KinesisVideoStreamConfiguration'));
+    expect(staged).toHaveLength(1);
+    copyFileSync(join(fresh, 'index.js'), join(outdir, staged[0], 'index.js'));
+  }
+
+  const edgeOn = (streamName: string) => server.state().streams.find((st) => st.name === streamName)?.edgeConfiguration;
+
+  test('RETAIN (the default): deleting the stack leaves the configuration, and the device\'s media, in place', async () => {
+    const created = await deployer.deploy(synth('edge-retained', RemovalPolicy.RETAIN));
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(edgeOn('edge-retained')).toMatchObject({ syncStatus: 'IN_SYNC', edgeConfig: { HubDeviceArn: HUB } });
+
+    const deleted = await deployer.destroy(created.stackName);
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(deleted.events.filter((e) => e.resourceType === TYPE).map((e) => e.status)).toEqual(['DELETE_SKIPPED']);
+    expect(deleted.invocations.filter((i) => (i.payload as { ResourceType?: string }).ResourceType === TYPE)).toEqual([]);
+    expect(server.requests({ action: 'DeleteEdgeConfiguration' })).toEqual([]);
+    expect(edgeOn('edge-retained')).toMatchObject({ syncStatus: 'IN_SYNC', edgeConfig: { HubDeviceArn: HUB } });
+  });
+
+  test('DESTROY: deleting the stack deletes the configuration and waits until it is gone, before the stream', async () => {
+    const created = await deployer.deploy(synth('edge-destroyed', RemovalPolicy.DESTROY));
+    expect(created.status).toBe('CREATE_COMPLETE');
+
+    const deleted = await deployer.destroy(created.stackName);
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(deleted.events.filter((e) => e.resourceType === TYPE).map((e) => e.status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
+    const deletions = server.requests({ action: 'DeleteEdgeConfiguration' });
+    expect(deletions.map((r) => [r.body.StreamARN.split('/')[1], r.status])).toEqual([['edge-destroyed', 200]]);
+    // The edge configuration was gone before CloudFormation deleted the stream it depends on.
+    const [streamDeletion] = server.requests({ action: 'DeleteStream' });
+    expect(server.requests({ action: 'DescribeEdgeConfiguration' }).filter((r) => r.errorType === 'StreamEdgeConfigurationNotFoundException' && r.at <= streamDeletion.at)).not.toEqual([]);
+    expect(server.state().streams.find((st) => st.name === 'edge-destroyed')).toBeUndefined();
   });
 });
