@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream } from '../src';
+import { EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream, StreamSettings } from '../src';
 
 /** The cameras of one site: each streams H.264 video with AAC audio. */
 const CAMERAS = ['entrance', 'loading-dock', 'parking'];
@@ -130,6 +130,18 @@ export class CameraFleetStack extends Stack {
       description: 'The Greengrass token exchange role of the site hub, under which the Edge Agent runs',
     });
     basementEdge.grantEdgeAgent(edgeAgent);
+
+    // The visitor gate's camera created its own stream when it first connected: the stack declares its retention,
+    // media type and tags without owning it, and waits for the camera if it has not connected yet.
+    const visitorGate = Stream.fromStreamName(this, 'Camera-visitor-gate', 'site1-visitor-gate');
+    new StreamSettings(this, 'Camera-visitor-gate-Settings', {
+      stream: visitorGate,
+      dataRetention: Duration.days(7),
+      mediaType: MediaType.of(MediaType.H264, MediaType.AAC),
+      tags: { site: 'site1', camera: 'visitor-gate' },
+      waitForStream: Duration.minutes(30),
+    });
+    visitorGate.grantWrite(cameras);
   }
 }
 
