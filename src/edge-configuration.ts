@@ -38,8 +38,6 @@ const DEFAULT_DELETE_AFTER_UPLOAD = true;
 
 /** The construct id, under the stream, that marks it as having an edge configuration. */
 const MARKER_ID = 'EdgeConfigurationMarker';
-/** The construct id, under the provider, that marks its policy as allowing rollback detection for the edge handler. */
-const ROLLBACK_DETECTION_ID = 'EdgeRollbackDetection';
 
 /**
  * The IoT thing that runs the Kinesis Video Streams Edge Agent (an IoT Greengrass component, or a native process) on
@@ -376,12 +374,10 @@ class EdgeConfigurationMarker extends Construct {
 
 /**
  * Lets the handler ask CloudFormation whether the stack is rolling back: during a rollback it neither waits for the
- * device nor refuses a hub change the failed update was allowed to make. One statement per stack, however many edge
- * configurations it has.
+ * device nor refuses a hub change the failed update was allowed to make. The policy keeps one copy of the statement,
+ * however many edge configurations (and the retention guard) ask for it.
  */
 function allowRollbackDetection(provider: KinesisVideoProvider): void {
-  if (provider.node.tryFindChild(ROLLBACK_DETECTION_ID)) return;
-  new Construct(provider, ROLLBACK_DETECTION_ID);
   provider.policy.allowStatement(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }));
 }
 

@@ -10,7 +10,7 @@ describe('the example app', () => {
   test('declares the camera fleet: streams, channel, configurations, guard and one provider', () => {
     const stack = buildExampleApp().node.findChild('KvsCameraFleet') as any;
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::KinesisVideo::Stream', 4);
+    template.resourceCountIs('AWS::KinesisVideo::Stream', 5);
     template.resourceCountIs('AWS::KinesisVideo::SignalingChannel', 1);
     template.resourceCountIs('Custom::KinesisVideoStreamConfiguration', 3);
     template.resourceCountIs('Custom::KinesisVideoMediaStorage', 1);

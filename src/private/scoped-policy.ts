@@ -6,6 +6,9 @@ import { addNagSuppressions } from './nag';
 /** IAM's limit on the inline policies of one role, counted without whitespace. */
 export const INLINE_POLICY_LIMIT = 10_240;
 
+/** IAM's limit on one managed policy, counted without whitespace. */
+export const MANAGED_POLICY_LIMIT = 6_144;
+
 /**
  * Lengths used to measure a policy as IAM will see it, after CloudFormation resolves the ARNs. Each is the longest
  * value a real deployment can have, so the measure never underestimates.
@@ -18,6 +21,11 @@ const RESOLVED = {
   stackName: 128,
   /** An unresolved resource name (for example a stream imported from a parameter): the assumed length. */
   unresolvedName: 64,
+  /**
+   * A resource's `Arn` attribute: the longest the provider's resources have, a state machine's (its name may have 80
+   * characters): `arn:<partition>:states:<region>:<account>:stateMachine:<name>`.
+   */
+  attributeArn: 'arn::states:::stateMachine:'.length + 'aws-us-gov'.length + 'ap-southeast-5'.length + 12 + 80,
 };
 
 /**
@@ -56,7 +64,8 @@ interface Target {
  */
 export class ScopedPolicy extends Construct {
   private readonly targets: Target[] = [];
-  private readonly extraStatements: iam.PolicyStatement[] = [];
+  /** Statements by their resolved JSON. */
+  private readonly extraStatements = new Map<string, iam.PolicyStatement>();
   private readonly resource: iam.CfnPolicy;
   private readonly logGroupName: string;
 
@@ -84,9 +93,14 @@ export class ScopedPolicy extends Construct {
     this.targets.push({ kind, name, actions });
   }
 
-  /** Allows a statement that is not about streams or channels (for example CloudFormation on this stack). */
+  /**
+   * Allows a statement that is not about streams or channels (for example CloudFormation on this stack). A statement
+   * equal to one already allowed is not added again, so every construct can ask for what it needs.
+   */
   public allowStatement(statement: iam.PolicyStatement): void {
-    this.extraStatements.push(statement);
+    const key = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
+    if (this.extraStatements.has(key)) return;
+    this.extraStatements.set(key, statement);
   }
 
   /** Makes `resource` wait for the policy, so that no handler runs before its permissions exist. */
@@ -115,15 +129,7 @@ export class ScopedPolicy extends Construct {
   }
 
   private measure(scopes: Scopes): number {
-    const resolved = Stack.of(this).resolve(this.render(scopes).toJSON());
-    return JSON.stringify(resolved, (_key, value) => {
-      if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1) {
-        const [fn] = Object.keys(value);
-        if (fn === 'Fn::Join') return joinedValue(value[fn]);
-        if (fn === 'Ref' || fn === 'Fn::GetAtt') return 'x'.repeat(refLength(value[fn]));
-      }
-      return value;
-    }).length;
+    return resolvedPolicySize(Stack.of(this).resolve(this.render(scopes).toJSON()));
   }
 
   private render(scopes: Scopes): iam.PolicyDocument {
@@ -147,7 +153,7 @@ export class ScopedPolicy extends Construct {
         })),
       }));
     }
-    doc.addStatements(...this.extraStatements);
+    doc.addStatements(...this.extraStatements.values());
     // Built from the name rather than the log group's Arn attribute, so that its length is measured; ":*" ends every
     // log group ARN and covers the group's log streams (cdk-nag, like IAM, reads it as the group itself).
     doc.addStatements(new iam.PolicyStatement({
@@ -208,15 +214,39 @@ function commonPrefix(allNames: string[]): string {
   return prefix;
 }
 
-/** A resolved `Fn::Join`, with pseudo parameters and references at their longest realistic length. */
-function joinedValue([separator, parts]: [string, unknown[]]): string {
-  const resolved = parts.map((part) => {
-    if (typeof part === 'string') return part;
-    const ref = (part as { Ref?: string }).Ref;
-    if (ref !== undefined) return 'x'.repeat(refLength(ref));
-    return 'x'.repeat(RESOLVED.unresolvedName);
-  });
-  return resolved.join(separator);
+/**
+ * The size of an IAM policy document as IAM counts it (JSON without whitespace), once CloudFormation has resolved it:
+ * pseudo parameters and references count at their longest realistic length. `document` is CloudFormation JSON, as
+ * `Stack.resolve` renders it or as a template holds it. The one measure used by the provider's policy, the tests and
+ * the benchmarks.
+ */
+export function resolvedPolicySize(document: unknown): number {
+  return JSON.stringify(document, (_key, value) => {
+    const length = intrinsicLength(value);
+    return length === undefined ? value : 'x'.repeat(length);
+  }).length;
+}
+
+/** The resolved length of an intrinsic function (`Ref`, `Fn::GetAtt`, `Fn::Join`), or undefined for anything else. */
+function intrinsicLength(value: unknown): number | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length !== 1) return undefined;
+  const [fn, args] = Object.entries(value)[0];
+  switch (fn) {
+    case 'Ref': return refLength(args);
+    case 'Fn::GetAtt': return attributeLength(args);
+    case 'Fn::Join': {
+      const [separator, parts] = args as [string, unknown[]];
+      return parts.reduce<number>((sum, part) => sum + (typeof part === 'string' ? part.length : intrinsicLength(part) ?? RESOLVED.unresolvedName), 0)
+        + separator.length * Math.max(0, parts.length - 1);
+    }
+    default: return undefined;
+  }
+}
+
+/** An `Arn` attribute resolves to an ARN; any other attribute counts as an unresolved name. */
+function attributeLength(args: unknown): number {
+  const attribute = Array.isArray(args) ? args[1] : String(args).split('.').slice(1).join('.');
+  return attribute === 'Arn' ? RESOLVED.attributeArn : RESOLVED.unresolvedName;
 }
 
 function refLength(ref: unknown): number {
