@@ -1,0 +1,117 @@
+/**
+ * The largest stack the README promises, and its bare baseline: shared by the scale test (test/scale.test.ts) and the
+ * benchmarks, so that both measure the same stack.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ImageFormat, Stream } from '../src';
+import { INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, resolvedPolicySize } from '../src/private/scoped-policy';
+
+/** The README's promise: this many streams with notifications and image generation, a topic and a bucket, one stack. */
+export const PROMISED_STREAMS = 240;
+
+/** CloudFormation's limit on the resources of one stack. */
+export const STACK_RESOURCE_LIMIT = 500;
+
+/** The stream names of a fleet: one site's cameras, as a real fleet names them. */
+export function cameraName(index: number): string {
+  return `site1-camera-${String(index).padStart(4, '0')}`;
+}
+
+/** A stack of `count` streams, each with notifications (to one topic) and image generation (to one bucket). */
+export function fleetStack(app: App, count: number, id = 'KvsFleet'): Stack {
+  const stack = new Stack(app, id);
+  const topic = new sns.Topic(stack, 'CameraEvents');
+  const bucket = new s3.Bucket(stack, 'Thumbnails');
+  for (let i = 0; i < count; i++) {
+    const stream = new Stream(stack, `Camera${i}`, { streamName: cameraName(i), dataRetention: Duration.days(7) });
+    stream.configureNotifications({ topic });
+    stream.configureImageGeneration({
+      bucket,
+      keyPrefix: `site1/${i}`,
+      samplingInterval: Duration.seconds(10),
+      format: ImageFormat.JPEG,
+      jpegQuality: 70,
+      widthPixels: 640,
+    });
+  }
+  return stack;
+}
+
+/** The baseline: the same streams as bare `CfnStream`s (no configuration, no guard, no provider), topic and bucket. */
+export function bareStack(app: App, count: number, id = 'KvsBareFleet'): Stack {
+  const stack = new Stack(app, id);
+  new sns.Topic(stack, 'CameraEvents');
+  new s3.Bucket(stack, 'Thumbnails');
+  for (let i = 0; i < count; i++) {
+    new CfnStream(stack, `Camera${i}`, { name: cameraName(i), dataRetentionInHours: 7 * 24 });
+  }
+  return stack;
+}
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, any>;
+}
+
+export interface TemplateShape {
+  readonly resources: number;
+  /** Distinct `ServiceToken`s of the custom resources: the providers the stack uses. */
+  readonly serviceTokens: number;
+  /** Functions running the Provider framework's onEvent: the providers the stack holds. */
+  readonly providerFrameworks: number;
+  /** Per role (logical id): the sizes of its inline policies, resolved, and their sum. */
+  readonly inlinePolicies: ReadonlyArray<{ readonly role: string; readonly policies: readonly number[]; readonly total: number }>;
+  /** Per managed policy (logical id): its resolved size. */
+  readonly managedPolicies: ReadonlyArray<{ readonly policy: string; readonly size: number }>;
+}
+
+/**
+ * What the scale limits are about, read from a synthesized template: resource count, providers, and every IAM policy
+ * measured with ARNs resolved to realistic lengths (`resolvedPolicySize`, the measure the provider's policy uses).
+ */
+export function templateShape(template: { [section: string]: any }): TemplateShape {
+  const resources = Object.entries(template.Resources as Record<string, TemplateResource>);
+  const tokens = new Set(resources
+    .filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')
+    .map(([, r]) => JSON.stringify(r.Properties?.ServiceToken)));
+  const inline = new Map<string, number[]>();
+  const add = (role: string, size: number) => inline.set(role, [...inline.get(role) ?? [], size]);
+  for (const [id, r] of resources) {
+    if (r.Type === 'AWS::IAM::Role') {
+      inline.set(id, inline.get(id) ?? []);
+      for (const policy of r.Properties?.Policies ?? []) add(id, resolvedPolicySize(policy.PolicyDocument));
+    }
+    if (r.Type === 'AWS::IAM::Policy') {
+      for (const role of r.Properties?.Roles ?? []) add(roleId(role), resolvedPolicySize(r.Properties!.PolicyDocument));
+    }
+  }
+  return {
+    resources: resources.length,
+    serviceTokens: tokens.size,
+    providerFrameworks: resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Handler === 'framework.onEvent').length,
+    inlinePolicies: [...inline].map(([role, policies]) => ({ role, policies, total: policies.reduce((a, b) => a + b, 0) })),
+    managedPolicies: resources.filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')
+      .map(([policy, r]) => ({ policy, size: resolvedPolicySize(r.Properties!.PolicyDocument) })),
+  };
+}
+
+/** Every way a template breaks the limits a deployment meets, one line each; empty when it fits. */
+export function limitViolations(shape: TemplateShape): string[] {
+  return [
+    ...shape.resources > STACK_RESOURCE_LIMIT ? [`${shape.resources} resources, over CloudFormation's ${STACK_RESOURCE_LIMIT}`] : [],
+    ...shape.serviceTokens > 1 ? [`${shape.serviceTokens} service tokens: more than one provider`] : [],
+    ...shape.providerFrameworks > 1 ? [`${shape.providerFrameworks} Provider frameworks: more than one provider`] : [],
+    ...shape.inlinePolicies.filter((r) => r.total > INLINE_POLICY_LIMIT)
+      .map((r) => `role ${r.role}: inline policies of ${r.total} characters, over IAM's ${INLINE_POLICY_LIMIT}`),
+    ...shape.managedPolicies.filter((p) => p.size > MANAGED_POLICY_LIMIT)
+      .map((p) => `managed policy ${p.policy}: ${p.size} characters, over IAM's ${MANAGED_POLICY_LIMIT}`),
+  ];
+}
+
+/** The logical id of a role named in a policy's `Roles`: `{ Ref: id }`; a role imported by name keeps its name. */
+function roleId(role: unknown): string {
+  return typeof role === 'string' ? role : (role as { Ref: string }).Ref;
+}
