@@ -3,25 +3,15 @@
  * synthesizes an app that uses every construct (the stacks of `support/all-constructs.ts`, compiled against the
  * installed package): no Docker, and no network beyond npm.
  */
-import { execFileSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
 import { SCENARIOS } from './support/all-constructs';
-import { builtPackage, HANDLER_BUNDLE } from './support/package-build';
+import { builtPackage, HANDLER_BUNDLE, run } from './support/package-build';
 
 /** The peer dependencies at the library's floor. */
 const PEERS = ['aws-cdk-lib@2.245.0', 'constructs@10.5.1'];
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  try {
-    return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
-  }
-}
 
 /** The kitchen sink as plain JavaScript that imports the installed package instead of `src/`. */
 function kitchenSinkForConsumer(): string {

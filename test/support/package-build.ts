@@ -94,12 +94,17 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Runs a tool of the work tree's node_modules/.bin in `cwd`, returning its output; the error carries its output. */
-export function runTool(tool: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+/** Runs `command` in `cwd` and returns its output; on failure, the error carries the output. */
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync(join(ROOT, 'node_modules', '.bin', tool), args, { cwd, env, encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${tool} ${args.join(' ')} failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+    throw new Error(`${command} ${args.join(' ')} failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
   }
+}
+
+/** Runs a tool of the work tree's node_modules/.bin, as `run` does. */
+export function runTool(tool: string, args: string[], cwd: string): string {
+  return run(join(ROOT, 'node_modules', '.bin', tool), args, cwd);
 }
