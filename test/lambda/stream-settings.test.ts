@@ -1,14 +1,22 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import {
   CreateStreamCommand,
   TagStreamCommand,
   UpdateDataRetentionCommand,
   UpdateStreamCommand,
 } from '@aws-sdk/client-kinesis-video';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
 import { captureConsole, events, Harness, inContext, runProvider, STACK_ID, uniqueName } from './support/harness';
+import { restageHandler } from './support/staged-handler';
 import { isComplete, onEvent } from '../../lambda';
 import { RawProperties } from '../../lambda/types';
+import { Stream, StreamSettings, StreamSettingsProps } from '../../src';
 import { ResourceType } from '../../src/private/custom-resource-contract';
-import { DEFAULT_TRANSITIONS } from '../kvs-server';
+import { DeployHarness } from '../harness';
+import { DEFAULT_TRANSITIONS, KvsTestServer } from '../kvs-server';
 
 const TYPE = ResourceType.STREAM_SETTINGS;
 const VERSION_MISMATCH = 'The stream version that you specified is not the latest version. To get the latest version, use the DescribeStream API.';
@@ -742,6 +750,65 @@ describe('entry points', () => {
       console_.restore();
       restore();
     }
+  });
+});
+
+describe('deployed by CloudFormation (local deploy harness, handler bundled from these sources)', () => {
+  const ACCOUNT = '123456789012';
+  let server: KvsTestServer;
+  let deployer: DeployHarness;
+  let dirs: string[];
+  beforeAll(async () => {
+    server = await KvsTestServer.start({ region: 'us-east-1', accountId: ACCOUNT });
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    deployer = new DeployHarness({ server, timeScale: 0.01 });
+    dirs = [];
+  });
+  afterEach(async () => {
+    await deployer.close();
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+
+  /** A stack that declares the settings of the device's stream; `broken` adds a native stream that fails after them. */
+  function synth(settings: Omit<StreamSettingsProps, 'stream'>, broken = false): string {
+    const outdir = mkdtempSync(join(tmpdir(), 'kvs-settings-e2e-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'SettingsE2E', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const declared = new StreamSettings(stack, 'Lobby', { stream: Stream.fromStreamName(stack, 'Cam', 'e2e-lobby'), ...settings });
+    if (broken) new CfnStream(stack, 'Broken', { name: 'not a valid name' }).node.addDependency(declared);
+    app.synth();
+    restageHandler(outdir);
+    return outdir;
+  }
+
+  const lobby = () => server.state().streams.find((st) => st.name === 'e2e-lobby')!;
+  const retentionChanges = () => server.requests({ action: 'UpdateDataRetention' }).map((r) => `${r.body.Operation} ${r.body.DataRetentionChangeInHours}`);
+
+  test('adopts the stream, restores it when a later update rolls back, and releases its tags with the stack', async () => {
+    await server.client().send(new CreateStreamCommand({ StreamName: 'e2e-lobby', DataRetentionInHours: 24, Tags: DEVICE_TAGS }));
+    const settings = { dataRetention: Duration.hours(48), tags: { team: 'video' } };
+
+    const created = await deployer.deploy(synth(settings));
+
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(lobby()).toMatchObject({ dataRetentionInHours: 48, tags: { ...DEVICE_TAGS, team: 'video' } });
+
+    // The settings raise the retention, then the stream declared after them fails: CloudFormation rolls the settings
+    // back, and the decrease back to 48 hours passes because the stack is UPDATE_ROLLBACK_IN_PROGRESS.
+    const failed = await deployer.deploy(synth({ ...settings, dataRetention: Duration.days(7) }, true));
+
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(retentionChanges()).toEqual(['INCREASE_DATA_RETENTION 24', 'INCREASE_DATA_RETENTION 120', 'DECREASE_DATA_RETENTION 120']);
+    expect(lobby()).toMatchObject({ dataRetentionInHours: 48, tags: { ...DEVICE_TAGS, team: 'video' } });
+
+    const deleted = await deployer.destroy(created.stackName);
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    // The stream stays, with its retention; only the tag the settings added is gone.
+    expect(lobby()).toMatchObject({ status: 'ACTIVE', dataRetentionInHours: 48, tags: DEVICE_TAGS });
   });
 });
 
