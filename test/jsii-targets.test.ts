@@ -9,6 +9,19 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { builtPackage, runTool } from './support/package-build';
 
+/** What the test reads of a type in the jsii assembly. */
+interface JsiiDocs {
+  readonly summary?: string;
+  readonly default?: string;
+}
+interface JsiiType {
+  readonly datatype?: boolean;
+  readonly docs?: JsiiDocs;
+  readonly properties?: Array<{ readonly name: string; readonly optional?: boolean; readonly docs?: JsiiDocs }>;
+  readonly methods?: Array<{ readonly name: string; readonly docs?: JsiiDocs }>;
+  readonly members?: Array<{ readonly name: string; readonly docs?: JsiiDocs }>;
+}
+
 describe('jsii targets', () => {
   let outdir: string;
   let packageDir: string;
@@ -32,6 +45,21 @@ describe('jsii targets', () => {
       java: { package: 'io.github.cdkkinesisvideo', maven: { groupId: 'io.github.cdk-kinesis-video', artifactId: 'cdk-kinesis-video' } },
     });
     expect(Object.keys(assembly.types)).toEqual(expect.arrayContaining(['cdk-kinesis-video.Stream', 'cdk-kinesis-video.SignalingChannel']));
+  });
+
+  test('every public type and member has a docstring, and every optional prop an @default (API.md is generated from them)', () => {
+    const assembly = JSON.parse(readFileSync(join(packageDir, '.jsii'), 'utf8')) as { types: Record<string, JsiiType> };
+    const undocumented: string[] = [];
+    for (const [fqn, type] of Object.entries(assembly.types)) {
+      if (!type.docs?.summary) undocumented.push(fqn);
+      for (const member of [...(type.properties ?? []), ...(type.methods ?? []), ...(type.members ?? [])]) {
+        if (!member.docs?.summary) undocumented.push(`${fqn}.${member.name}`);
+      }
+      for (const prop of type.datatype ? type.properties ?? [] : []) {
+        if (prop.optional && prop.docs?.default === undefined) undocumented.push(`${fqn}.${prop.name} (@default)`);
+      }
+    }
+    expect(undocumented).toEqual([]);
   });
 
   test('Python: the cdk_kinesis_video module, distributed as cdk-kinesis-video, with the handler bundle inside', () => {
