@@ -83,8 +83,7 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
     throw invalid(kind.prop, target.arn, `in the stack's account and region (${stack.account}, ${stack.region}): `
       + `the stack's handler applies the settings there (the ${kind.resource} is in ${env.account}, ${env.region})`);
   }
-  const registry = SettingsRegistry.of(stack);
-  registry.register(kind, target, scope);
+  SettingsRegistry.of(stack).register(kind, target, scope);
 
   const declared = Object.values(options.settings).some((value) => value !== undefined);
   if (!declared && options.tags === undefined) {
@@ -105,7 +104,7 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
   const provider = KinesisVideoProvider.getOrCreate(scope);
   // Every action, whatever is declared: dropping a setting later may restore it, with the same calls.
   provider.policy.allow(kind.resource, target.name, kind.actions);
-  options.statements?.forEach((statement) => registry.allowOnce(provider, statement));
+  options.statements?.forEach((statement) => provider.policy.allowStatement(statement));
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: provider.serviceToken,
     resourceType: options.resourceType,
@@ -148,7 +147,6 @@ class SettingsRegistry extends Construct {
   }
 
   private readonly managers = new Map<string, IConstruct>();
-  private readonly statements = new Set<string>();
 
   public register(kind: SettingsKind, target: SettingsTarget, manager: IConstruct): void {
     // A name known only at deploy time cannot be compared: the import itself stands for it.
@@ -159,13 +157,5 @@ class SettingsRegistry extends Construct {
         `managed by one ${kind.construct} only (${existing.node.path} already manages it)`);
     }
     this.managers.set(key, manager);
-  }
-
-  /** Adds `statement` to the provider's policy unless a settings construct of this stack already did. */
-  public allowOnce(provider: KinesisVideoProvider, statement: iam.PolicyStatement): void {
-    const key = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
-    if (this.statements.has(key)) return;
-    this.statements.add(key);
-    provider.policy.allowStatement(statement);
   }
 }
