@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  ChannelSettings,
   EdgeConfiguration,
   EdgeSyncWait,
   HubDevice,
@@ -25,6 +26,7 @@ import {
   StorageTier,
   StrategyOnFullSize,
   Stream,
+  StreamSettings,
 } from '../../src';
 
 /** A concrete account and region, for the stacks whose scenario needs them (cross-region checks, ARN imports). */
@@ -297,6 +299,42 @@ export const SCENARIOS: Scenario[] = [
         hubDevice: HubDevice.fromThingArn(stack.formatArn({ service: 'iot', resource: 'thing', resourceName: 'site1-hub' })),
         mediaSource: { secret: importedSecret, uriType: MediaUriType.RTSP_URI },
       }).grantEdgeAgent(support.role('PorchEdgeAgent'));
+    },
+  },
+  {
+    id: 'DeviceCreatedResources',
+    description: 'settings and tags of streams and channels that devices created, with every option',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const lobby = Stream.fromStreamName(stack, 'Lobby', 'site1-lobby-cam');
+      new StreamSettings(stack, 'LobbySettings', {
+        stream: lobby,
+        dataRetention: Duration.days(7),
+        allowRetentionDecrease: true,
+        mediaType: MediaType.of(MediaType.H264, MediaType.AAC),
+        deviceName: 'lobby-cam',
+        storageTier: StorageTier.WARM,
+        tags: { site: 'site1' },
+        restoreOnDelete: true,
+        waitForStream: Duration.minutes(30),
+      });
+      lobby.grantWrite(support.role('LobbyCamera'));
+      const byArn = Stream.fromStreamArn(stack, 'Garage', stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: 'garage/1700000000000' }));
+      new StreamSettings(stack, 'GarageSettings', { stream: byArn, tags: { site: 'site1' } });
+
+      const doorbell = SignalingChannel.fromChannelName(stack, 'Doorbell', 'site1-doorbell');
+      new ChannelSettings(stack, 'DoorbellSettings', {
+        channel: doorbell,
+        messageTtl: Duration.seconds(30),
+        tags: { site: 'site1' },
+        restoreOnDelete: true,
+        waitForChannel: Duration.minutes(10),
+      });
+      new ChannelSettings(stack, 'PorchSettings', {
+        channel: SignalingChannel.fromChannelArn(stack, 'Porch', stack.formatArn({ service: 'kinesisvideo', resource: 'channel', resourceName: 'porch/1700000000000' })),
+        messageTtl: Duration.seconds(120),
+      });
     },
   },
   {
