@@ -1,5 +1,4 @@
-import { execFileSync } from 'child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { EdgeConfig, StartEdgeConfigurationUpdateCommand } from '@aws-sdk/client-kinesis-video';
@@ -14,6 +13,7 @@ import { ResourceType } from '../../src/private/custom-resource-contract';
 import { DeployHarness } from '../harness';
 import { KvsTestServer } from '../kvs-server';
 import { captureConsole, events, Harness, inContext, runProvider, STACK_ID, uniqueName } from './support/harness';
+import { restageHandler } from './support/staged-handler';
 
 const TYPE = ResourceType.EDGE_CONFIGURATION;
 const ACCOUNT = '123456789012';
@@ -657,16 +657,6 @@ describe('deployed by CloudFormation (local deploy harness, handler bundled from
     app.synth();
     restageHandler(outdir);
     return outdir;
-  }
-
-  /** Replaces the staged copy of assets/kvs-handler (which `projen bundle:handlers` builds) with a bundle of lambda/ as it is now. */
-  function restageHandler(outdir: string): void {
-    const fresh = join(outdir, 'fresh-handler');
-    execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'bundle-handlers.mjs'), fresh], { cwd: join(__dirname, '..', '..') });
-    const staged = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.js'))
-      && readFileSync(join(outdir, d, 'index.js'), 'utf8').includes('Custom::KinesisVideoStreamConfiguration'));
-    expect(staged).toHaveLength(1);
-    copyFileSync(join(fresh, 'index.js'), join(outdir, staged[0], 'index.js'));
   }
 
   const edgeOn = (streamName: string) => server.state().streams.find((st) => st.name === streamName)?.edgeConfiguration;
