@@ -53,7 +53,7 @@ describe.each(INTEG_FILES)('%s', (file) => {
   const templates = integTemplates(file);
   const resources = Object.values(templates).flatMap((t) => Object.entries(t.Resources).map(([id, r]) => ({ id, ...r })));
 
-  test('synthesizes to its committed snapshot', () => {
+  test('synthesizes to its committed snapshot (refresh: UPDATE_INTEG_SNAPSHOTS=1 npx jest test/integ-snapshots.test.ts)', () => {
     const snapshotFile = join(SNAPSHOT_DIR, `${file.replace(/\.ts$/, '')}.json`);
     const actual = normalize(templates);
     if (UPDATE) {
