@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ImageFormat, ImageSelector, SignalingChannel, Stream } from '../src';
@@ -144,11 +145,28 @@ describe('image generation', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^Producer') }],
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
-          Action: Match.arrayWith(['s3:PutObject']),
+          Action: 's3:PutObject',
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::images/front*']] },
         })]),
       },
     });
+  });
+
+  test('producers get exactly the KMS actions of the destinations\' customer managed keys', () => {
+    const stack = newStack();
+    const stream = new Stream(stack, 'Camera');
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    stream.grantWrite(producer);
+    const bucketKey = new kms.Key(stack, 'BucketKey');
+    const topicKey = new kms.Key(stack, 'TopicKey');
+    stream.configureImageGeneration({ bucket: new s3.Bucket(stack, 'B', { encryptionKey: bucketKey }), samplingInterval: Duration.seconds(1) });
+    stream.configureNotifications({ topic: new sns.Topic(stack, 'T', { masterKey: topicKey }) });
+    const [policy] = resourcesOfType(stack, 'AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('Producer'));
+    const kmsStatements = policy.Properties.PolicyDocument.Statement.filter((st: any) => JSON.stringify(st.Action).includes('kms:'));
+    expect(kmsStatements).toEqual([
+      { Action: 'kms:GenerateDataKey', Effect: 'Allow', Resource: { 'Fn::GetAtt': ['BucketKey7092080A', 'Arn'] } },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['TopicKeyB2E0C9CB', 'Arn'] } },
+    ]);
   });
 
   test.each([

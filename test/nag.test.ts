@@ -26,9 +26,6 @@ const USER_ROLE_FINDINGS: Array<{ readonly doc: string; readonly pattern: RegExp
   { doc: 'stream/<name>/*', pattern: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:kinesisvideo:[^\]]+:stream\/[^/\]]+\/\*\]$/ },
   { doc: 'channel/<name>/*', pattern: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:kinesisvideo:[^\]]+:channel\/[^/\]]+\/\*\]$/ },
   { doc: '<bucket ARN>/<keyPrefix>*', pattern: /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>\/[^\]]*\*\]$/ },
-  { doc: 's3:Abort*', pattern: /^AwsSolutions-IAM5\[Action::s3:Abort\*\]$/ },
-  { doc: 'kms:GenerateDataKey*', pattern: /^AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]$/ },
-  { doc: 'kms:ReEncrypt*', pattern: /^AwsSolutions-IAM5\[Action::kms:ReEncrypt\*\]$/ },
   { doc: 'Resource::*', pattern: /^AwsSolutions-IAM5\[Resource::\*\]$/ },
 ];
 

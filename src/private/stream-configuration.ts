@@ -78,7 +78,11 @@ export class StreamConfiguration extends Construct {
       Status: options.enabled === false ? 'DISABLED' : 'ENABLED',
       DestinationConfig: { Uri: topic.topicArn },
     };
-    this.stream._addIngestionRequirement((grantee) => topic.grantPublish(grantee));
+    // Exactly what publishing needs, rather than topic.grantPublish's kms:GenerateDataKey* wildcard.
+    this.stream._addIngestionRequirement((grantee) => {
+      iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+      topic.masterKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    });
   }
 
   /** Sets the stream's image generation configuration. */
@@ -118,7 +122,12 @@ export class StreamConfiguration extends Construct {
       HeightPixels: options.heightPixels !== undefined ? String(options.heightPixels) : undefined,
     };
     const bucket = options.bucket;
-    this.stream._addIngestionRequirement((grantee) => bucket.grantPut(grantee, `${prefix}*`));
+    // Exactly what writing an image needs, rather than bucket.grantPut's s3:Abort*, kms:ReEncrypt* and
+    // kms:GenerateDataKey* wildcards.
+    this.stream._addIngestionRequirement((grantee) => {
+      iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [bucket.arnForObjects(`${prefix}*`)] });
+      bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey');
+    });
   }
 
   private requireRetention(what: string): void {
