@@ -12,7 +12,7 @@
  *
  * A broken example fails with the file and line of the README where the error is.
  */
-import { readdirSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
 import * as ts from 'typescript';
 
@@ -60,7 +60,8 @@ interface Snippet {
 /** Every ```ts block of README.md and docs/*.md. */
 function documentBlocks(): Block[] {
   const docsDir = join(ROOT, 'docs');
-  const docs = [join(ROOT, 'README.md'), ...readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => join(docsDir, f))];
+  const guides = existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => join(docsDir, f)) : [];
+  const docs = [join(ROOT, 'README.md'), ...guides];
   return docs.flatMap((file) => {
     const lines = readFileSync(file, 'utf8').split('\n');
     const blocks: Block[] = [];
