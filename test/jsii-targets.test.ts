@@ -62,6 +62,12 @@ describe('jsii targets', () => {
     expect(undocumented).toEqual([]);
   });
 
+  test('API.md is the one jsii-docgen generates from the current sources (run `npx projen docgen` after an API change)', () => {
+    const generated = join(outdir, 'API.md');
+    runTool('jsii-docgen', ['-o', generated], packageDir);
+    expect(readFileSync(join(__dirname, '..', 'API.md'), 'utf8')).toBe(readFileSync(generated, 'utf8'));
+  });
+
   test('Python: the cdk_kinesis_video module, distributed as cdk-kinesis-video, with the handler bundle inside', () => {
     const pkg = join(outdir, 'python', 'src', 'cdk_kinesis_video');
     const init = readFileSync(join(pkg, '__init__.py'), 'utf8');
