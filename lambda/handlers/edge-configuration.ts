@@ -8,9 +8,8 @@ import {
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { INLINE_WAIT } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { ResourceHandler } from '../handler';
+import { StreamTargetHandler } from '../stream-target-handler';
 import { optional, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
-import { formatPhysicalId, parsePhysicalId } from '../physical-id';
 import { invoke } from '../retry';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { streamByArn } from '../subject';
@@ -68,7 +67,7 @@ interface Held {
  * A matching configuration found SYNC_FAILED when a request arrives is started again once (the deployment retries the
  * sync); a SYNC_FAILED that follows this request's update fails it.
  */
-export class EdgeConfigurationHandler extends ResourceHandler {
+export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment> {
   /** Whether this invocation started an update / a deletion: a lagging Describe must not make it send another. */
   private started = false;
   private deleteSent = false;
@@ -76,8 +75,10 @@ export class EdgeConfigurationHandler extends ResourceHandler {
   private observing = false;
   private rollback?: boolean;
 
-  protected physicalResourceId(): string {
-    return formatPhysicalId(KIND, [parse(this.event.ResourceProperties).streamArn]);
+  protected readonly kind = KIND;
+
+  protected parse(raw: RawProperties): EdgeDeployment {
+    return parse(raw);
   }
 
   protected check(): Promise<Progress> {
@@ -85,24 +86,7 @@ export class EdgeConfigurationHandler extends ResourceHandler {
     return super.check();
   }
 
-  protected onCreate(): Promise<Progress> {
-    return this.converge(parse(this.event.ResourceProperties), undefined);
-  }
-
-  protected onUpdate(): Promise<Progress> {
-    const desired = parse(this.event.ResourceProperties);
-    const previous = this.tryParse(this.event.OldResourceProperties, parse);
-    // A new stream is a replacement: the old stream is the Delete's business.
-    return this.converge(desired, previous?.streamArn === desired.streamArn ? previous : undefined);
-  }
-
-  protected async onDelete(): Promise<Progress> {
-    const [streamArn] = parsePhysicalId(this.currentPhysicalId(), KIND, 1) ?? [];
-    const set = this.tryParse(this.event.ResourceProperties, parse);
-    if (!streamArn || !set) {
-      this.ctx.log('Nothing to delete: the physical id or the properties are not ones this handler created', { physicalResourceId: this.event.PhysicalResourceId });
-      return done();
-    }
+  protected async removeFrom(streamArn: string, set: EdgeDeployment): Promise<Progress> {
     const stream = streamByArn(streamArn);
     const held = await this.describe(streamArn);
     if (!held) {
@@ -117,8 +101,7 @@ export class EdgeConfigurationHandler extends ResourceHandler {
     return left ? waiting(left) : done();
   }
 
-  /** One step towards `desired`; `previous` is what this resource set on the same stream before (Update only). */
-  private async converge(desired: EdgeDeployment, previous: EdgeDeployment | undefined): Promise<Progress> {
+  protected async converge(desired: EdgeDeployment, previous: EdgeDeployment | undefined): Promise<Progress> {
     const stream = streamByArn(desired.streamArn);
     const held = await this.describe(desired.streamArn);
     if (!held) return this.start(desired, previous);

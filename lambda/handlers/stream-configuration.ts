@@ -1,10 +1,9 @@
 import { ImageGenerationConfiguration, NotificationConfiguration } from '@aws-sdk/client-kinesis-video';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { ResourceHandler } from '../handler';
+import { StreamTargetHandler } from '../stream-target-handler';
 import { KvsApi, orUndefinedIfNotFound } from '../kvs-api';
 import { optional, readEnum, readInteger, readObject, readString } from '../parse';
-import { formatPhysicalId, parsePhysicalId } from '../physical-id';
 import { streamByArn } from '../subject';
 import { RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
@@ -50,32 +49,17 @@ const KINDS: readonly ConfigurationKind<object>[] = [NOTIFICATION, IMAGE_GENERAT
  * a configuration only while the stream still holds what this resource set. Notifications start about a minute after
  * the update; nothing observes that, so the handler does not wait for it.
  */
-export class StreamConfigurationHandler extends ResourceHandler {
+export class StreamConfigurationHandler extends StreamTargetHandler<StreamConfiguration> {
   /** Kinds this invocation already sent an update for: a lagging Describe must not make it send them again. */
   private readonly sent = new Set<string>();
 
-  protected physicalResourceId(): string {
-    return formatPhysicalId(KIND, [parse(this.event.ResourceProperties).streamArn]);
+  protected readonly kind = KIND;
+
+  protected parse(raw: RawProperties): StreamConfiguration {
+    return parse(raw);
   }
 
-  protected onCreate(): Promise<Progress> {
-    return this.converge(parse(this.event.ResourceProperties), undefined);
-  }
-
-  protected onUpdate(): Promise<Progress> {
-    const desired = parse(this.event.ResourceProperties);
-    const previous = this.tryParse(this.event.OldResourceProperties, parse);
-    // A new stream is a replacement: the Delete of the old id cleans the old stream up.
-    return this.converge(desired, previous?.streamArn === desired.streamArn ? previous : undefined);
-  }
-
-  protected async onDelete(): Promise<Progress> {
-    const [streamArn] = parsePhysicalId(this.currentPhysicalId(), KIND, 1) ?? [];
-    const set = this.tryParse(this.event.ResourceProperties, parse);
-    if (!streamArn || !set) {
-      this.ctx.log('Nothing to remove: the physical id or the properties are not ones this handler created', { physicalResourceId: this.event.PhysicalResourceId });
-      return done();
-    }
+  protected async removeFrom(streamArn: string, set: StreamConfiguration): Promise<Progress> {
     const stream = streamByArn(streamArn);
     const info = await orUndefinedIfNotFound(this.api.describeStreamByArn(streamArn));
     if (!info || info.Status === 'DELETING') {
@@ -93,7 +77,7 @@ export class StreamConfigurationHandler extends ResourceHandler {
   }
 
   /** Sets each member of `desired`; removes the members of `previous` (same stream) that `desired` dropped. */
-  private async converge(desired: StreamConfiguration, previous: StreamConfiguration | undefined): Promise<Progress> {
+  protected async converge(desired: StreamConfiguration, previous: StreamConfiguration | undefined): Promise<Progress> {
     const stream = streamByArn(desired.streamArn);
     const info = await this.api.describeStreamByArn(desired.streamArn);
     if (info?.Status === 'DELETING') throw new Error(`Cannot configure ${stream.label}: the stream is being deleted.`);
