@@ -8,10 +8,10 @@ import {
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { INLINE_WAIT } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { StreamTargetHandler } from '../stream-target-handler';
 import { optional, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
 import { invoke } from '../retry';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
+import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
 import { RawProperties } from '../types';
 import { done, pollUntilDone, Progress, waiting } from '../wait';

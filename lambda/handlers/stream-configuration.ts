@@ -1,9 +1,9 @@
 import { ImageGenerationConfiguration, NotificationConfiguration } from '@aws-sdk/client-kinesis-video';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { StreamTargetHandler } from '../stream-target-handler';
 import { KvsApi, orUndefinedIfNotFound } from '../kvs-api';
 import { optional, readEnum, readInteger, readObject, readString } from '../parse';
+import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
 import { RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
