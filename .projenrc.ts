@@ -70,7 +70,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // npm ci rejects projen's lockfile on these machines until unrs-resolver is pinned.
-project.package.addPackageResolutions('unrs-resolver@1.13.0');
+project.package.addPackageResolutions('unrs-resolver@1.11.1');
 
 // jsii targets for Python and Java, with their names fixed now; publishing them is left to the release workflow later.
 project.package.addField('jsii', {
