@@ -1,0 +1,104 @@
+/**
+ * What every benchmark shares: options, timing, percentiles, temporary cloud assemblies, a harness session against
+ * the KVS test server, and the report table.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { DeployHarness, OperationResult } from '../test/harness';
+import { table } from '../test/harness/deploy-local';
+import { KvsTestServer } from '../test/kvs-server';
+import type { KvsTestServerOptions, ServerState } from '../test/kvs-server';
+
+export { table };
+
+export interface BenchOptions {
+  /** Smaller fleets and fewer repetitions: a smoke run of every benchmark. */
+  readonly quick: boolean;
+  /** Where the report lines go. */
+  readonly write: (line: string) => void;
+}
+
+/** The shipped handler bundle, as `projen bundle:handlers` builds it. */
+export const HANDLER_BUNDLE = path.join(__dirname, '..', 'assets', 'kvs-handler', 'index.js');
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** The nearest-rank percentile. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function ms(value: number): string {
+  return `${value.toFixed(0)} ms`;
+}
+
+export function seconds(valueMs: number): string {
+  return `${(valueMs / 1000).toFixed(2)} s`;
+}
+
+export function ratio(value: number, baseline: number): string {
+  return `${(value / baseline).toFixed(2)}×`;
+}
+
+/** A temporary directory that `cleanup` removes. */
+export function tempDir(prefix: string, cleanup: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup.push(dir);
+  return dir;
+}
+
+/** Synthesizes an app into a fresh cloud assembly; returns its directory. */
+export function synthAssembly(build: (app: App) => void, cleanup: string[]): string {
+  const outdir = tempDir('kvs-bench-asm-', cleanup);
+  const app = new App({ outdir });
+  build(app);
+  app.synth();
+  return outdir;
+}
+
+export interface Session {
+  readonly server: KvsTestServer;
+  readonly harness: DeployHarness;
+}
+
+/** Runs `body` with a KVS test server and a harness at `timeScale`, and stops both afterwards. */
+export async function withSession<T>(serverOptions: KvsTestServerOptions, timeScale: number, body: (session: Session) => Promise<T>): Promise<T> {
+  const server = await KvsTestServer.start(serverOptions);
+  const harness = new DeployHarness({ server, timeScale });
+  try {
+    return await body({ server, harness });
+  } finally {
+    await harness.close();
+    await server.stop();
+  }
+}
+
+/** Deploys and times it: wall time from the call to its end. */
+export async function timedDeploy(harness: DeployHarness, assembly: string): Promise<{ result: OperationResult; wallMs: number }> {
+  const start = Date.now();
+  const result = await harness.deploy(assembly);
+  return { result, wallMs: Date.now() - start };
+}
+
+/** The failed resource events of an operation, "LogicalId: reason". */
+export function failedResources(result: OperationResult): string[] {
+  return result.events
+    .filter((e) => e.status.endsWith('_FAILED') && e.logicalId !== result.stackName)
+    .map((e) => `${e.logicalId}: ${e.reason ?? ''}`);
+}
+
+export type { ServerState };
+
+/** The example's visitor gate camera creates its own stream (the example adopts it with StreamSettings). */
+export async function connectExampleDevices(server: KvsTestServer): Promise<void> {
+  const { CreateStreamCommand } = await import('@aws-sdk/client-kinesis-video');
+  await server.client({ maxAttempts: 10 }).send(new CreateStreamCommand({
+    StreamName: 'site1-visitor-gate', DeviceName: 'gate-cam', MediaType: 'video/h264', DataRetentionInHours: 24,
+  }));
+}

@@ -1,0 +1,80 @@
+/**
+ * Benchmark 1, synth: N streams with notifications and image generation (plus topic and bucket) against the same N
+ * bare CfnStreams, in the same run. Wall time (median of repetitions, alternating which goes first), template bytes
+ * and resources per stream, and the IAM policies measured with ARNs resolved (`resolvedPolicySize`).
+ * Goals: ≤ 1.5× the bare time, one provider per stack, every policy within IAM's limits.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { bareStack, fleetStack, limitViolations, PROMISED_STREAMS, templateShape } from './fleet-app';
+import { BenchOptions, median, ms, ratio, table } from './support';
+import { INLINE_POLICY_LIMIT } from '../src/private/scoped-policy';
+
+interface SynthRun {
+  readonly ms: number;
+  readonly template: { [section: string]: any };
+}
+
+/** One synthesis in memory (no assembly written: the same for both, and disk noise left out). */
+function synthOnce(build: (app: App, n: number) => Stack, n: number): SynthRun {
+  const start = process.hrtime.bigint();
+  const stack = build(new App(), n);
+  const template = Template.fromStack(stack).toJSON();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, template };
+}
+
+export interface SynthFigures {
+  readonly n: number;
+  readonly libraryMs: number;
+  readonly bareMs: number;
+  readonly violations: string[];
+}
+
+export function runSynth(options: BenchOptions): SynthFigures[] {
+  const sizes = options.quick ? [50] : [50, 100, PROMISED_STREAMS];
+  const repetitions = options.quick ? 2 : 5;
+  // Warm-up: aws-cdk-lib's modules load once, outside the measurements.
+  synthOnce(fleetStack, 1);
+  synthOnce(bareStack, 1);
+
+  const figures: SynthFigures[] = [];
+  const rows: string[][] = [];
+  for (const n of sizes) {
+    const library: SynthRun[] = [];
+    const bare: SynthRun[] = [];
+    for (let i = 0; i < repetitions; i++) {
+      if (i % 2 === 0) {
+        library.push(synthOnce(fleetStack, n));
+        bare.push(synthOnce(bareStack, n));
+      } else {
+        bare.push(synthOnce(bareStack, n));
+        library.push(synthOnce(fleetStack, n));
+      }
+    }
+    const libraryMs = median(library.map((r) => r.ms));
+    const bareMs = median(bare.map((r) => r.ms));
+    const shape = templateShape(library[0].template);
+    const bareShape = templateShape(bare[0].template);
+    const bytes = (t: SynthRun) => JSON.stringify(t.template).length;
+    const handlerRole = shape.inlinePolicies.find((r) => r.role.startsWith('CdkKinesisVideoProviderHandlerRole'));
+    const violations = limitViolations(shape);
+    figures.push({ n, libraryMs, bareMs, violations });
+    rows.push([
+      String(n),
+      `${ms(libraryMs)} / ${ms(bareMs)}`,
+      ratio(libraryMs, bareMs),
+      `${(bytes(library[0]) / n).toFixed(0)} / ${(bytes(bare[0]) / n).toFixed(0)}`,
+      `${(shape.resources / n).toFixed(2)} / ${(bareShape.resources / n).toFixed(2)}`,
+      `${shape.resources}`,
+      String(shape.providerFrameworks),
+      `${handlerRole?.total ?? 0} / ${INLINE_POLICY_LIMIT}`,
+      violations.length === 0 ? 'none' : violations.join('; '),
+    ]);
+  }
+  options.write(table(
+    ['N', 'synth (library / bare)', 'ratio', 'template bytes per stream', 'resources per stream', 'resources', 'providers', 'handler policy (resolved)', 'limit violations'],
+    rows,
+  ));
+  options.write(`(median of ${repetitions} in-memory syntheses each, alternating order; goal: ratio ≤ 1.50×, 1 provider, no violations)`);
+  return figures;
+}
