@@ -9,9 +9,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CreateSignalingChannelCommand, CreateStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { App } from 'aws-cdk-lib';
 import { DeployHarness, OperationResult, readAssembly, StackEvent } from '.';
+import { AssemblyStack } from './assembly';
 import { buildExampleApp } from '../../examples/app';
+import { ResourceType } from '../../src/private/custom-resource-contract';
 import { KvsTestServer } from '../kvs-server';
 import type { ServerState } from '../kvs-server';
 
@@ -47,6 +50,7 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<boo
     (options.buildApp ?? buildExampleApp)(app);
     app.synth();
     const stacks = readAssembly(outdir);
+    await connectDevices(server, stacks, write);
     for (const stack of stacks) {
       const result = await harness.deploy(stack);
       write(renderResult(result));
@@ -66,6 +70,27 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<boo
     fs.rmSync(outdir, { recursive: true, force: true });
   }
   return ok;
+}
+
+/**
+ * Plays the devices. A stream or channel that the app adopts with `StreamSettings` or `ChannelSettings` is one a camera
+ * creates when it first connects, so it is created here, before the deployment, as its camera would.
+ */
+async function connectDevices(server: KvsTestServer, stacks: AssemblyStack[], write: (text: string) => void): Promise<void> {
+  const client = server.client();
+  const created: string[] = [];
+  for (const resource of stacks.flatMap((stack) => Object.values(stack.template.Resources ?? {}))) {
+    const name = (resource.Properties as { StreamName?: unknown; ChannelName?: unknown } | undefined);
+    if (resource.Type === ResourceType.STREAM_SETTINGS && typeof name?.StreamName === 'string') {
+      await client.send(new CreateStreamCommand({ StreamName: name.StreamName, DataRetentionInHours: 24 }));
+      created.push(`stream ${name.StreamName}`);
+    }
+    if (resource.Type === ResourceType.CHANNEL_SETTINGS && typeof name?.ChannelName === 'string') {
+      await client.send(new CreateSignalingChannelCommand({ ChannelName: name.ChannelName }));
+      created.push(`signaling channel ${name.ChannelName}`);
+    }
+  }
+  if (created.length > 0) write(`Created by their (simulated) devices before the deployment: ${created.join(', ')}\n`);
 }
 
 /** The report of one operation: summary, resources, failures, outputs and the KVS service state. */
@@ -140,6 +165,9 @@ function parseArgs(argv: string[]): DeployLocalOptions {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     switch (arg) {
+      case '--':
+        // `npx projen deploy:local -- --destroy` passes the separator on.
+        break;
       case '--destroy':
         options.destroy = true;
         break;
