@@ -21,7 +21,7 @@ export function cameraName(index: number): string {
 }
 
 /** A stack of `count` streams, each with notifications (to one topic) and image generation (to one bucket). */
-export function fleetStack(app: App, count: number, id = 'KvsFleet'): Stack {
+export function fleetStack(app: App, count: number, id = 'KvsFleet', samplingInterval = Duration.seconds(10)): Stack {
   const stack = new Stack(app, id);
   const topic = new sns.Topic(stack, 'CameraEvents');
   const bucket = new s3.Bucket(stack, 'Thumbnails');
@@ -31,7 +31,7 @@ export function fleetStack(app: App, count: number, id = 'KvsFleet'): Stack {
     stream.configureImageGeneration({
       bucket,
       keyPrefix: `site1/${i}`,
-      samplingInterval: Duration.seconds(10),
+      samplingInterval,
       format: ImageFormat.JPEG,
       jpegQuality: 70,
       widthPixels: 640,

@@ -67,10 +67,17 @@ export interface Session {
   readonly harness: DeployHarness;
 }
 
+/**
+ * How often the harness's CloudFormation handler for streams polls a stream for ACTIVE, in real-time ms (scaled):
+ * about once a second, as CloudFormation's own handlers do. The harness's 10 ms default would alone use up the
+ * 5 TPS per-stream DescribeStream quota and, with 240 streams, the 300 TPS account quota.
+ */
+const NATIVE_POLL_MS = 1_000;
+
 /** Runs `body` with a KVS test server and a harness at `timeScale`, and stops both afterwards. */
 export async function withSession<T>(serverOptions: KvsTestServerOptions, timeScale: number, body: (session: Session) => Promise<T>): Promise<T> {
   const server = await KvsTestServer.start(serverOptions);
-  const harness = new DeployHarness({ server, timeScale });
+  const harness = new DeployHarness({ server, timeScale, pollIntervalMs: NATIVE_POLL_MS * timeScale });
   try {
     return await body({ server, harness });
   } finally {

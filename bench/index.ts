@@ -1,0 +1,46 @@
+/**
+ * Every benchmark, one after the other: `npx projen bench` (add `-- --quick` for a smoke run with smaller fleets).
+ * Each prints its figures beside a baseline measured in the same run; BENCHMARKS.md holds the results.
+ */
+import * as fs from 'fs';
+import { runFleet } from './fleet';
+import { runHandler } from './handler';
+import { runLatency } from './latency';
+import { BenchOptions, HANDLER_BUNDLE, seconds } from './support';
+import { runSynth } from './synth';
+
+const USAGE = 'usage: bench/index.ts [--quick] [--only synth|fleet|latency|handler]';
+const BENCHMARKS: Record<string, { title: string; run: (options: BenchOptions) => unknown }> = {
+  synth: { title: '1. Synth: library vs bare CfnStreams', run: runSynth },
+  fleet: { title: '2. Fleet convergence under the documented TPS limits', run: runFleet },
+  latency: { title: '3. Added latency per resource', run: runLatency },
+  handler: { title: '4. Handler bundle, cold require, API calls per configuration', run: runHandler },
+};
+
+async function main(argv: string[]): Promise<void> {
+  let quick = false;
+  let only: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') quick = true;
+    else if (argv[i] === '--only' && argv[i + 1] in BENCHMARKS) only = argv[++i];
+    else throw new Error(`Unknown argument ${argv[i]}\n${USAGE}`);
+  }
+  if (!fs.existsSync(HANDLER_BUNDLE)) throw new Error(`${HANDLER_BUNDLE} does not exist: bundle the handlers first (npx projen bundle:handlers)`);
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const options: BenchOptions = { quick, write };
+  for (const [name, bench] of Object.entries(BENCHMARKS)) {
+    if (only !== undefined && name !== only) continue;
+    write(`\n## ${bench.title}${quick ? ' (--quick)' : ''}\n`);
+    const start = Date.now();
+    await bench.run(options);
+    write(`(${name}: ${seconds(Date.now() - start)})`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);
