@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CreateStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { App } from 'aws-cdk-lib';
 import { DeployHarness, OperationResult } from '../test/harness';
 import { table } from '../test/harness/deploy-local';
@@ -104,7 +105,6 @@ export type { ServerState };
 
 /** The example's visitor gate camera creates its own stream (the example adopts it with StreamSettings). */
 export async function connectExampleDevices(server: KvsTestServer): Promise<void> {
-  const { CreateStreamCommand } = await import('@aws-sdk/client-kinesis-video');
   await server.client({ maxAttempts: 10 }).send(new CreateStreamCommand({
     StreamName: 'site1-visitor-gate', DeviceName: 'gate-cam', MediaType: 'video/h264', DataRetentionInHours: 24,
   }));

@@ -8,11 +8,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { connectExampleDevices } from '../bench/support';
 import { buildExampleApp } from '../examples/app';
 import {
   EdgeConfigurationProps, ImageFormat, ImageGenerationOptions, ImageSelector, MediaType, NotificationOptions,
@@ -485,8 +485,7 @@ describe.each(SCENARIOS)('the example app\'s lifecycle $name', (scenario) => {
     scenario.faults?.(server);
     harness = new DeployHarness({ server, timeScale: TIME_SCALE });
     // The visitor gate's camera has connected and created its stream before the first deployment.
-    const kvs = server.client({ maxAttempts: 10 });
-    await kvs.send(new CreateStreamCommand({ StreamName: DEVICE_STREAM, DeviceName: 'gate-cam', MediaType: 'video/h264', DataRetentionInHours: 24 }));
+    await connectExampleDevices(server);
   });
 
   afterAll(async () => {
