@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { requireExactStreamArn } from './private/arn';
 import { CfnBoolean, EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
 import { KinesisVideoProvider } from './private/provider';
 import { assertLength, assertPattern, assertRange, invalid, validateWholeHours, validateWholeSeconds } from './private/validation';
@@ -343,10 +344,7 @@ export class EdgeConfiguration extends Construct {
 
   /** The stream must be addressable by ARN, retain data, and be in a region (the stack's) that has the edge APIs. */
   private validateTarget(stream: IStream): void {
-    if (stream.streamArn.endsWith('/*')) {
-      throw invalid('stream', stream.node.path, 'a stream whose ARN is known (a Stream of this app, or one imported with Stream.fromStreamArn): '
-        + 'the handler addresses the stream by ARN, and a stream imported by name has only the pattern .../stream/<name>/*');
-    }
+    requireExactStreamArn(stream);
     const retention = stream.dataRetention;
     if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
       throw invalid('stream', stream.node.path, 'a stream that retains data: its dataRetention is 0 hours, and Kinesis Video Streams '

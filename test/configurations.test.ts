@@ -73,6 +73,15 @@ describe('notifications', () => {
     );
   });
 
+  test('fails on a stream imported by name only', () => {
+    const stack = newStack();
+    const stream = Stream.fromStreamName(stack, 'Lobby', 'lobby');
+    expect(() => stream.configureNotifications({ topic: new sns.Topic(stack, 'Topic') })).toThrow(
+      'Invalid stream "TestStack/Lobby": must be a stream whose ARN is known (a Stream of this app, or one imported with Stream.fromStreamArn): '
+      + 'the handler addresses the stream by ARN, and a stream imported by name has only the pattern .../stream/<name>/*',
+    );
+  });
+
   test('fails when configured twice', () => {
     const stack = newStack();
     const stream = new Stream(stack, 'Camera');
@@ -220,6 +229,15 @@ describe('media storage', () => {
         }]),
       },
     });
+  });
+
+  test('fails with a stream imported by name only', () => {
+    const stack = newStack();
+    const channel = new SignalingChannel(stack, 'Channel');
+    expect(() => channel.enableMediaStorage(Stream.fromStreamName(stack, 'Lobby', 'lobby'))).toThrow(
+      'Invalid stream "TestStack/Lobby": must be a stream whose ARN is known (a Stream of this app, or one imported with Stream.fromStreamArn): '
+      + 'the handler addresses the stream by ARN, and a stream imported by name has only the pattern .../stream/<name>/*',
+    );
   });
 
   test('fails when a channel is mapped twice', () => {

@@ -64,3 +64,18 @@ function parseArn(kind: KvsResourceKind, arn: string): string {
   }
   return match[2];
 }
+
+/**
+ * Whether `arn` addresses one resource. An import by name has only the IAM pattern `.../<type>/<name>/*`, which no API
+ * call takes: handlers that act by ARN need one of these.
+ */
+export function isExactArn(arn: string): boolean {
+  return !arn.endsWith('/*');
+}
+
+/** Throws unless the stream's ARN is exact, for a construct whose handler addresses the stream by ARN. */
+export function requireExactStreamArn(stream: { readonly streamArn: string; readonly node: { readonly path: string } }): void {
+  if (isExactArn(stream.streamArn)) return;
+  throw invalid('stream', stream.node.path, 'a stream whose ARN is known (a Stream of this app, or one imported with Stream.fromStreamArn): '
+    + 'the handler addresses the stream by ARN, and a stream imported by name has only the pattern .../stream/<name>/*');
+}

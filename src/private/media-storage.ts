@@ -1,6 +1,7 @@
 import { CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { requireExactStreamArn } from './arn';
 import { MediaStorageProperties, ResourceType } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
 
@@ -39,6 +40,7 @@ export class MediaStorage extends Construct {
   /** Enables media storage of `channel` into `stream`. A channel stores into one stream. */
   public static enable(channel: MediaStorageChannel, stream: MediaStorageStream): MediaStorage {
     const existing = channel.node.tryFindChild(MEDIA_STORAGE_ID) as MediaStorage | undefined;
+    requireExactStreamArn(stream);
     if (existing) {
       throw new Error(`Signaling channel ${channel.node.path} already stores its media in stream ${existing.stream.node.path}: a channel maps to one stream`);
     }

@@ -1,6 +1,7 @@
 import { Aws, CfnResource, CustomResource, Duration, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { isExactArn } from './arn';
 import { KinesisVideoProvider, TOTAL_TIMEOUT } from './provider';
 import { KvsResourceKind } from './scoped-policy';
 import { invalid, validateTags, validateWholeSeconds } from './validation';
@@ -91,7 +92,7 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
   }
   if (options.tags) validateTags(options.tags);
   // A name-only import's ARN is the IAM pattern `…/<name>/*`, which no API call takes: the handler finds it by name.
-  const exactArn = target.arn.endsWith('/*') ? undefined : target.arn;
+  const exactArn = isExactArn(target.arn) ? target.arn : undefined;
   const wait = options.waitFor;
   if (wait !== undefined) {
     if (exactArn !== undefined) {

@@ -1,6 +1,7 @@
 import { CfnResource, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { requireExactStreamArn } from './arn';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
 import { assertLength, assertPattern, assertRange, invalid } from './validation';
@@ -49,6 +50,7 @@ export class StreamConfiguration extends Construct {
   private readonly stream: ConfigurableStream;
 
   private constructor(stream: ConfigurableStream, id: string) {
+    requireExactStreamArn(stream);
     super(stream, id);
     this.stream = stream;
     const provider = KinesisVideoProvider.getOrCreate(this);
