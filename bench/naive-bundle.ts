@@ -5,8 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { build, Plugin } from 'esbuild';
+import { build, BuildOptions, Plugin } from 'esbuild';
 import { HANDLER_BUNDLE } from './support';
+
+/** The shipped bundle's esbuild options (scripts/bundle-handlers.mjs reads the same file). */
+const { '//': _why, ...HANDLER_BUILD_OPTIONS } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'scripts', 'handler-build-options.json'), 'utf8'),
+) as BuildOptions & { '//': string };
 
 const LAMBDA_DIR = path.join(__dirname, '..', 'lambda');
 const BUDGETS = path.join(LAMBDA_DIR, 'budgets.ts');
@@ -34,21 +39,7 @@ const zeroRetryBudget: Plugin = {
 /** Builds the naive bundle into `outdir`/index.js, with the options of scripts/bundle-handlers.mjs. */
 export async function buildNaiveBundle(outdir: string): Promise<string> {
   const outfile = path.join(outdir, 'index.js');
-  await build({
-    entryPoints: [path.join(LAMBDA_DIR, 'index.ts')],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    supported: { 'dynamic-import': false },
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [zeroRetryBudget],
-  });
+  await build({ ...HANDLER_BUILD_OPTIONS, entryPoints: [path.join(LAMBDA_DIR, 'index.ts')], outfile, plugins: [zeroRetryBudget] });
   return outfile;
 }
 
