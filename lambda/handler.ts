@@ -21,8 +21,9 @@ export type ResourceHandlerClass = new (event: IsCompleteRequest, ctx: HandlerCo
 /**
  * One custom resource type. Each request type is one idempotent reconcile step (`onCreate`, `onUpdate`, `onDelete`):
  * it reads the service, makes only the calls still needed, and reports its progress. `onEvent` repeats the step
- * inline with a short backoff (INLINE_WAIT) so that the usual transitions finish inside it; `isComplete` runs
- * `check()` (by default the same step) once per poll. A re-invoked step therefore converges instead of failing.
+ * inline with a short backoff (INLINE_WAIT) so that the usual transitions finish inside it, and returns the attributes
+ * as `Data` once it is done; `isComplete` then completes with that `Data` without a call, and otherwise runs `check()`
+ * (by default the same step) once per poll. A re-invoked step therefore converges instead of failing.
  *
  * A handler instance lives for one invocation: fields may remember what it already sent (so that a slow Describe does
  * not make it send the same update twice), but nothing outlives the invocation.
@@ -42,11 +43,18 @@ export abstract class ResourceHandler {
     const progress = await pollUntilDone(this.ctx.clock, () => this.step());
     if (!progress.done) {
       this.ctx.log('Not done within the inline wait budget; isComplete polls from here', { physicalResourceId, waitingFor: progress.waitingFor });
+      return { PhysicalResourceId: physicalResourceId };
     }
-    return { PhysicalResourceId: physicalResourceId };
+    return { PhysicalResourceId: physicalResourceId, Data: progress.data };
   }
 
+  /**
+   * Trusts a confirmation `onEvent` already made: the framework merges `onEvent`'s response (its `Data` included) into
+   * this event, so `Data` here means the step reported done, and reading the service again would only spend the
+   * Describe*Configuration quota. Otherwise one `check()`.
+   */
   public async isComplete(): Promise<IsCompleteResponse> {
+    if (this.event.Data) return { IsComplete: true, Data: this.event.Data };
     const progress = await this.check();
     if (!progress.done) {
       this.ctx.log('In progress', { physicalResourceId: this.event.PhysicalResourceId, waitingFor: progress.waitingFor });

@@ -48,7 +48,6 @@ test('runs a stream configuration and the retention guard, the latter asking Clo
   expect(guarded.result).toEqual({ IsComplete: true, Data: {} });
   expect(h.calls()).toEqual([
     'DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration',
-    'DescribeStream', 'DescribeNotificationConfiguration',
     'DescribeStream', 'DescribeStacks',
   ]);
   console_.restore();

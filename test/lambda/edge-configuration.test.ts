@@ -134,7 +134,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, properties), handlers());
 
     expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: done(arn, 'IN_SYNC') });
-    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
     expect(h.server.requests({ action: 'StartEdgeConfigurationUpdate' })[0].body).toEqual({ StreamARN: arn, EdgeConfig: EDGE_HELD });
     // SYNCING → ACKNOWLEDGED after 50 ms, IN_SYNC 50 ms later: found by the first inline poll.
     expect(h.time.sleeps).toEqual([200]);
@@ -145,7 +145,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn, { waitFor: 'ACCEPTED' })), { onEvent, isComplete });
 
     expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: expect.objectContaining({ IsComplete: true }) });
-    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate']);
     expect(edgeOf(arn)?.edgeConfig).toEqual(EDGE_HELD);
   });
 
@@ -155,7 +155,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn, { waitFor: 'ACCEPTED' })), handlers());
 
     expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: done(arn, 'SYNCING') });
-    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate']);
     expect(h.time.sleeps).toEqual([]);
     expect(edgeOf(arn)?.syncStatus).toBe('SYNCING');
   });
@@ -166,7 +166,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn, { waitFor: 'ACKNOWLEDGED' })), handlers());
 
     expect(run.result).toEqual(done(arn, 'ACKNOWLEDGED'));
-    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
     expect(edgeOf(arn)?.syncStatus).toBe('ACKNOWLEDGED');
   });
 
@@ -204,7 +204,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn)), handlers());
 
     expect(run.result).toEqual(done(arn, 'IN_SYNC'));
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration']);
   });
 
   test('starts a configuration found SYNC_FAILED from an earlier deployment again', async () => {
@@ -218,7 +218,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn)), handlers());
 
     expect(run.result).toEqual(done(arn, 'IN_SYNC'));
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
     expect(h.logs).toContain(`Starting the sync of stream "${name}" (${arn}) again: it is SYNC_FAILED from an earlier deployment`);
   });
 
@@ -231,7 +231,7 @@ describe('create', () => {
     // The earlier update (started 1 s before) is IN_SYNC 550 ms later: after the 200 and 400 ms polls.
     expect(run.result).toEqual(done(arn, 'SYNCING'));
     expect(h.time.sleeps).toEqual([200, 400]);
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate']);
     expect(h.server.requests({ action: 'StartEdgeConfigurationUpdate' }).map((r) => r.status)).toEqual([200]);
     expect(edgeOf(arn)?.edgeConfig).toEqual(EDGE_HELD);
   });
@@ -245,7 +245,7 @@ describe('create', () => {
 
     expect(run.result).toEqual(done(arn, 'SYNCING'));
     const attempt = [NOT_FOUND, 'StartEdgeConfigurationUpdate:ResourceInUseException', 'DescribeStream'];
-    expect(h.calls()).toEqual([...attempt, ...attempt, ...attempt, NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([...attempt, ...attempt, ...attempt, NOT_FOUND, 'StartEdgeConfigurationUpdate']);
     expect(h.time.sleeps).toEqual([200, 400, 800]);
   });
 
@@ -284,7 +284,7 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, props(arn)), handlers());
 
     expect(run.result).toEqual(done(arn, 'IN_SYNC'));
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
     expect(edgeOf(arn)?.edgeConfig).toEqual(EDGE_HELD);
   });
 });
@@ -296,7 +296,7 @@ describe('update', () => {
     const run = await runProvider(events.update(TYPE, physicalId, props(arn, { waitFor: 'ACCEPTED' }), props(arn)), handlers());
 
     expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: done(arn, 'IN_SYNC') });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration']);
   });
 
   test('starts an update with the new settings, and drops a schedule the new properties leave out', async () => {
@@ -308,7 +308,7 @@ describe('update', () => {
 
     expect(run.result).toEqual(done(arn, 'IN_SYNC'));
     // While it waits, an Update asks once per invocation whether the stack is rolling back.
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration']);
     const { UploaderConfig: _held, ...heldWithoutUploads } = EDGE_HELD;
     const expected = { ...heldWithoutUploads, RecorderConfig: { ...EDGE.RecorderConfig, ScheduleConfig: { ScheduleExpression: '0 0 8 ? * MON-FRI *', DurationInSeconds: 3600 } } };
     expect(h.server.requests({ action: 'StartEdgeConfigurationUpdate' })[0].body).toEqual({ StreamARN: arn, EdgeConfig: expected });
@@ -327,7 +327,7 @@ describe('update', () => {
 
     // The device comes online 60 s into the first sync and acknowledges 50 ms later; 50 ms after that it is IN_SYNC.
     expect(run.result).toEqual(done(arn, 'SYNCING'));
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate']);
     expect(h.time.sleeps).toEqual([200]);
     expect(edgeOf(arn)?.edgeConfig.DeletionConfig?.EdgeRetentionInHours).toBe(24);
   });
@@ -344,7 +344,7 @@ describe('update', () => {
     const run = await runProvider(events.update(TYPE, physicalId, props(arn), next), handlers());
 
     expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: done(arn, 'SYNCING') });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration', 'DescribeStacks']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'StartEdgeConfigurationUpdate', 'DescribeStacks']);
     expect(edgeOf(arn)).toMatchObject({ syncStatus: 'SYNCING', edgeConfig: EDGE_HELD });
     expect(h.logs).toContain(`Not waiting for IN_SYNC during the rollback (stack is UPDATE_ROLLBACK_IN_PROGRESS); the edge configuration of stream "${name}" (${arn}) is SYNCING`);
   });
@@ -358,7 +358,7 @@ describe('update', () => {
     const run = await runProvider(events.update(TYPE, oldId, props(otherArn), props(arn)), handlers());
 
     expect(run).toEqual({ physicalResourceId: id(otherArn), polls: 1, result: done(otherArn, 'IN_SYNC') });
-    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration']);
     expect(h.server.requests().filter((r) => r.action !== 'DescribeStacks').every((r) => r.body.StreamARN === otherArn)).toBe(true);
     h.reset();
 
@@ -366,7 +366,7 @@ describe('update', () => {
     const deleted = await runProvider(events.delete(TYPE, oldId, props(arn)), handlers());
 
     expect(deleted.result).toEqual({ IsComplete: true, Data: {} });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', NOT_FOUND, NOT_FOUND]);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', NOT_FOUND]);
     expect(h.server.requests().every((r) => r.body.StreamARN === arn)).toBe(true);
     expect(edgeOf(arn)).toBeUndefined();
     expect(edgeOf(otherArn)).toMatchObject({ syncStatus: 'IN_SYNC', edgeConfig: EDGE_HELD });
@@ -405,7 +405,7 @@ describe('hub device change', () => {
     expect(h.calls()).toEqual([
       'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration',
       NOT_FOUND, 'StartEdgeConfigurationUpdate', 'DescribeStacks',
-      'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration',
+      'DescribeEdgeConfiguration',
     ]);
     expect(h.time.sleeps).toEqual([200, 400]);
     expect(h.server.requests({ action: 'DeleteEdgeConfiguration' })[0].body).toEqual({ StreamARN: arn });
@@ -424,7 +424,7 @@ describe('hub device change', () => {
       'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration',
       // 200 ms later: DELETE_FAILED (after 50 ms). The retry deletes again and waits inline: gone after 100 ms.
       'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', 'DescribeEdgeConfiguration', NOT_FOUND,
-      'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration',
+      'StartEdgeConfigurationUpdate', 'DescribeStacks', 'DescribeEdgeConfiguration',
     ]);
     expect(h.logs).toContain(`Retrying the deletion of the edge configuration of stream "${name}" (${arn}) after DELETE_FAILED (retry 1 of 3)`);
     expect(edgeOf(arn)?.edgeConfig.HubDeviceArn).toBe(OTHER_HUB);
@@ -444,7 +444,6 @@ describe('hub device change', () => {
     expect(h.calls()).toEqual([
       'DescribeEdgeConfiguration', 'DescribeStacks', 'DeleteEdgeConfiguration',
       NOT_FOUND, 'StartEdgeConfigurationUpdate',
-      'DescribeEdgeConfiguration', 'DescribeStacks',
     ]);
     expect(h.logs).toContain(`Letting the rollback move the edge configuration back to hub device ${HUB}: the failed update was allowed to change it`);
     expect(edgeOf(arn)?.edgeConfig.HubDeviceArn).toBe(HUB);
@@ -470,7 +469,7 @@ describe('delete', () => {
     const run = await runProvider(events.delete(TYPE, physicalId, props(arn)), handlers());
 
     expect(run).toEqual({ physicalResourceId: physicalId, polls: 1, result: { IsComplete: true, Data: {} } });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', NOT_FOUND, NOT_FOUND]);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', NOT_FOUND]);
     expect(h.time.sleeps).toEqual([200]);
     expect(edgeOf(arn)).toBeUndefined();
   });
@@ -502,7 +501,6 @@ describe('delete', () => {
       'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration',
       'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration', 'DescribeEdgeConfiguration', 'DescribeEdgeConfiguration',
       'DeleteEdgeConfiguration', 'DescribeEdgeConfiguration', NOT_FOUND,
-      NOT_FOUND,
     ]);
     expect(edgeOf(arn)).toBeUndefined();
   });
@@ -527,7 +525,7 @@ describe('delete', () => {
     const run = await runProvider(events.delete(TYPE, physicalId, props(arn)), handlers());
 
     expect(run.result).toEqual({ IsComplete: true, Data: {} });
-    expect(h.calls()).toEqual([NOT_FOUND, NOT_FOUND]);
+    expect(h.calls()).toEqual([NOT_FOUND]);
     expect(h.logs).toContain(`Nothing to delete: stream "${name}" (${arn}) has no edge configuration (or is gone)`);
   });
 
@@ -539,7 +537,7 @@ describe('delete', () => {
     const run = await runProvider(events.delete(TYPE, physicalId, props(arn)), handlers());
 
     expect(run.result).toEqual({ IsComplete: true, Data: {} });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration:ResourceNotFoundException', 'DescribeEdgeConfiguration:ResourceNotFoundException']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration:ResourceNotFoundException']);
   });
 
   test('leaves a configuration it did not set in place', async () => {
@@ -552,7 +550,7 @@ describe('delete', () => {
     const run = await runProvider(events.delete(TYPE, physicalId, { ...props(arn), StreamArn: `arn:aws:kinesisvideo:us-east-1:${ACCOUNT}:stream/elsewhere/1` }), handlers());
 
     expect(run.result).toEqual({ IsComplete: true, Data: {} });
-    expect(h.calls()).toEqual(['DescribeEdgeConfiguration', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual(['DescribeEdgeConfiguration']);
     expect(h.logs).toContain(`Leaving the edge configuration of stream "${name}" (${arn}) in place: it is not the one this resource set`);
     expect(edgeOf(arn)?.edgeConfig.DeletionConfig?.EdgeRetentionInHours).toBe(1);
   });
@@ -572,7 +570,7 @@ describe('retries', () => {
     const run = await runProvider(events.create(TYPE, props(arn, { waitFor: 'ACCEPTED' })), handlers());
 
     expect(run.result).toEqual(done(arn, 'SYNCING'));
-    expect(h.calls()).toEqual([NOT_FOUND, ...Array(3).fill('StartEdgeConfigurationUpdate:ClientLimitExceededException'), 'StartEdgeConfigurationUpdate', 'DescribeEdgeConfiguration']);
+    expect(h.calls()).toEqual([NOT_FOUND, ...Array(3).fill('StartEdgeConfigurationUpdate:ClientLimitExceededException'), 'StartEdgeConfigurationUpdate']);
     // Equal jitter with the random draw at 0.5: ¾ of 250, 500 and 1000 ms.
     expect(h.time.sleeps).toEqual([187.5, 375, 750]);
   });
@@ -588,7 +586,7 @@ describe('retries', () => {
       expect(h.calls()).toEqual([
         'DescribeEdgeConfiguration', 'DeleteEdgeConfiguration',
         'DescribeEdgeConfiguration', ...Array(3).fill('DeleteEdgeConfiguration:ClientLimitExceededException'), 'DeleteEdgeConfiguration',
-        'DescribeEdgeConfiguration', NOT_FOUND, NOT_FOUND,
+        'DescribeEdgeConfiguration', NOT_FOUND,
       ]);
       // The retry comes 200 ms after the first deletion; the backoff lets the stream's token refill after 1 s.
       expect(h.time.sleeps).toEqual([200, 187.5, 375, 750, 200]);
@@ -607,7 +605,6 @@ describe('retries', () => {
     expect(h.calls()).toEqual([
       'DescribeEdgeConfiguration:dropped', NOT_FOUND,
       'StartEdgeConfigurationUpdate:503', 'StartEdgeConfigurationUpdate',
-      'DescribeEdgeConfiguration',
     ]);
   });
 

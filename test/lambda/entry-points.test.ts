@@ -1,5 +1,5 @@
 import { createContext, isComplete, onEvent } from '../../lambda';
-import { events, exactly } from './support/harness';
+import { captureConsole, events, exactly, Harness, inContext, uniqueName } from './support/harness';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 
 /** The handled types, listed in registration order; more join them as later issues add handlers. */
@@ -59,5 +59,67 @@ describe('createContext', () => {
       exactly('Invalid KVS_HANDLER_TIME_SCALE: expected a positive number, received "0"'));
     expect(() => createContext({ KVS_HANDLER_TIME_SCALE: 'fast' })).toThrow(
       exactly('Invalid KVS_HANDLER_TIME_SCALE: expected a positive number, received "fast"'));
+  });
+});
+
+describe('isComplete after onEvent', () => {
+  let h: Harness;
+  let restoreEnvironment: () => void;
+  beforeAll(async () => {
+    h = await Harness.start();
+    restoreEnvironment = h.useEnvironment();
+  });
+  afterAll(async () => {
+    restoreEnvironment();
+    await h.stop();
+  });
+  afterEach(() => h.server.setTransitionTimes({ streamUpdate: 50 }));
+
+  const configure = (streamArn: string) => events.create(ResourceType.STREAM_CONFIGURATION, {
+    StreamArn: streamArn, NotificationConfiguration: { Status: 'ENABLED', DestinationConfig: { Uri: 'arn:aws:sns:us-east-1:123456789012:t' } },
+  });
+
+  test('when onEvent finished, isComplete trusts its Data and makes no call', async () => {
+    const name = uniqueName('cam');
+    const arn = await h.createStream(name);
+    h.reset();
+    const console_ = captureConsole();
+    try {
+      const event = configure(arn);
+      const response = await onEvent(event);
+
+      expect(response).toEqual({ PhysicalResourceId: `StreamConfiguration|${arn}`, Data: { StreamArn: arn, StreamName: name } });
+      expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration']);
+      h.reset();
+
+      // The framework's createResponseEvent: the request merged with onEvent's whole response.
+      expect(await isComplete({ ...event, ...response })).toEqual({ IsComplete: true, Data: { StreamArn: arn, StreamName: name } });
+      expect(h.calls()).toEqual([]);
+    } finally {
+      console_.restore();
+    }
+  });
+
+  test('when onEvent did not finish, it returns no Data and isComplete polls the service', async () => {
+    const name = uniqueName('cam');
+    const arn = await h.createStream(name);
+    h.server.setTransitionTimes({ streamUpdate: 60_000 });
+    await h.startStreamUpdate(arn);
+    h.reset();
+    const handlers = inContext(h.context());
+    const event = configure(arn);
+
+    const response = await handlers.onEvent(event);
+
+    expect(response).toEqual({ PhysicalResourceId: `StreamConfiguration|${arn}` });
+    h.reset();
+    const merged = { ...event, ...response };
+    expect(await handlers.isComplete(merged)).toEqual({ IsComplete: false });
+    expect(h.calls()).toEqual(['DescribeStream']);
+
+    h.time.advance(60_000);
+    h.reset();
+    expect(await handlers.isComplete(merged)).toEqual({ IsComplete: true, Data: { StreamArn: arn, StreamName: name } });
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration']);
   });
 });

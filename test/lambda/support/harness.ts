@@ -12,7 +12,7 @@ import { SDK_MAX_ATTEMPTS } from '../../../lambda/budgets';
 import { TIME_SCALE_ENV } from '../../../lambda/clock';
 import { handlerFor } from '../../../lambda/dispatch';
 import { HandlerContext } from '../../../lambda/handler';
-import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, RawProperties } from '../../../lambda/types';
+import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, RawProperties } from '../../../lambda/types';
 import { ChannelState, DEFAULT_TRANSITIONS, KvsTestServer, KvsTestServerOptions, RequestLogEntry, StreamState } from '../../kvs-server';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/kvs-handler-test/5b3c6f10-0000-4000-8000-000000000001';
@@ -218,16 +218,19 @@ export interface Lifecycle {
 }
 
 /**
- * What the Provider framework does with one event: `onEvent`, then `isComplete` on the merged event until it reports
+ * What the Provider framework does with one event: `onEvent`, then `isComplete` on the event merged with `onEvent`'s
+ * whole response (`Data` included) until it reports
  * completion (every `queryIntervalMs` of the time line), at most `maxPolls` times.
  */
 export async function runProvider(
   event: OnEventRequest,
-  invoke: { onEvent(e: OnEventRequest): Promise<{ PhysicalResourceId: string }>; isComplete(e: IsCompleteRequest): Promise<IsCompleteResponse> },
+  invoke: { onEvent(e: OnEventRequest): Promise<OnEventResponse>; isComplete(e: IsCompleteRequest): Promise<IsCompleteResponse> },
   options: { maxPolls?: number; between?: () => void } = {},
 ): Promise<Lifecycle> {
-  const { PhysicalResourceId } = await invoke.onEvent(event);
-  const merged: IsCompleteRequest = { ...event, PhysicalResourceId };
+  const response = await invoke.onEvent(event);
+  const { PhysicalResourceId } = response;
+  // framework.createResponseEvent: onEvent's whole response (its Data included) is merged into the isComplete event.
+  const merged: IsCompleteRequest = { ...event, ...response };
   const maxPolls = options.maxPolls ?? 1;
   for (let polls = 1; ; polls++) {
     const result = await invoke.isComplete(merged);
