@@ -588,25 +588,41 @@ class StreamHandler implements NativeHandler {
 
   public async delete(ctx: NativeContext, name: string): Promise<void> {
     const kvs = ctx.kvs();
-    let info: StreamInfo;
-    try {
-      info = await this.waitActive(ctx, name);
-    } catch (e) {
-      if (isNotFound(e)) return;
-      throw e;
-    }
-    try {
-      await call(ctx, () => kvs.send(new DeleteStreamCommand({ StreamARN: info.StreamARN, CurrentVersion: info.Version })));
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-    await stabilize(ctx, `stream ${name}`, () => describeStream(kvs, name), (i) => i.Status, 'GONE');
+    await deleteWhenActive(
+      () => this.waitActive(ctx, name),
+      (info) => call(ctx, () => kvs.send(new DeleteStreamCommand({ StreamARN: info.StreamARN, CurrentVersion: info.Version }))),
+      () => stabilize(ctx, `stream ${name}`, () => describeStream(kvs, name), (i) => i.Status, 'GONE'),
+    );
   }
 
   private async waitActive(ctx: NativeContext, name: string): Promise<StreamInfo> {
     const kvs = ctx.kvs();
     return (await stabilize(ctx, `stream ${name}`, () => describeStream(kvs, name), (i) => i.Status, 'ACTIVE'))!;
   }
+}
+
+/**
+ * Deletes a stream or channel as CloudFormation's handler does: waits for ACTIVE, deletes at the current version, and
+ * waits until it is gone. One already gone, at any point, counts as deleted.
+ */
+async function deleteWhenActive<T>(
+  waitActive: () => Promise<T>,
+  remove: (info: T) => Promise<unknown>,
+  waitGone: () => Promise<unknown>,
+): Promise<void> {
+  let info: T;
+  try {
+    info = await waitActive();
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  try {
+    await remove(info);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  await waitGone();
 }
 
 /** `AWS::KinesisVideo::SignalingChannel`: Ref is the channel name, `Arn` the channel ARN. */
@@ -659,19 +675,11 @@ class SignalingChannelHandler implements NativeHandler {
 
   public async delete(ctx: NativeContext, name: string): Promise<void> {
     const kvs = ctx.kvs();
-    let info: ChannelInfo;
-    try {
-      info = await this.waitActive(ctx, name);
-    } catch (e) {
-      if (isNotFound(e)) return;
-      throw e;
-    }
-    try {
-      await call(ctx, () => kvs.send(new DeleteSignalingChannelCommand({ ChannelARN: info.ChannelARN, CurrentVersion: info.Version })));
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-    await stabilize(ctx, `signaling channel ${name}`, () => describeChannel(kvs, name), (i) => i.ChannelStatus, 'GONE');
+    await deleteWhenActive(
+      () => this.waitActive(ctx, name),
+      (info) => call(ctx, () => kvs.send(new DeleteSignalingChannelCommand({ ChannelARN: info.ChannelARN, CurrentVersion: info.Version }))),
+      () => stabilize(ctx, `signaling channel ${name}`, () => describeChannel(kvs, name), (i) => i.ChannelStatus, 'GONE'),
+    );
   }
 
   private async waitActive(ctx: NativeContext, name: string): Promise<ChannelInfo> {
