@@ -38,6 +38,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     'esbuild@0.28.2',
     `aws-cdk@${CDK_CLI_VERSION}`,
+    // A real IAM policy evaluator: the harness and the tests evaluate every call against the synthesized policies.
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
 
   // Releases: conventional commits drive semver and the changelog; only npm is published for now.
