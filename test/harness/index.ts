@@ -8,8 +8,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import type { Authorizer } from '../kvs-server';
 import { AssemblyStack, readAssemblyStack } from './assembly';
 import { dependencyGraph, restrictGraph, reverseGraph, runGraph } from './graph';
+import { IAM_POLICY_TYPES, IamAccount, IamResourceView } from './iam';
 import { InvocationRecord, LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
 import { HandlerError, nativeHandler, NATIVE_TYPES, NativeContext, NativeHandler, NativeResult, Props, requiresReplacement } from './native';
 import { CustomResourceRequest, ProviderRunner } from './provider-runner';
@@ -44,6 +46,8 @@ export interface KvsServerLike {
   setStackStatus(stackId: string, status: string): void;
   /** The server's resulting state, reported with every operation. */
   state(): unknown;
+  /** Has the server evaluate every call with the harness's IAM. */
+  setAuthorizer?(authorizer: Authorizer | undefined): void;
 }
 
 export interface HarnessOptions {
@@ -76,6 +80,12 @@ export interface HarnessOptions {
   readonly onLog?: (functionName: string, line: string) => void;
   /** Receives every stack event as it happens. */
   readonly onEvent?: (event: StackEvent) => void;
+  /**
+   * Evaluates every call a function makes to the server against the policies its execution role has at that moment,
+   * and IAM's size quotas whenever a policy changes (see `iam.ts`). Off only for tests of the harness itself.
+   * @default true
+   */
+  readonly iam?: boolean;
 }
 
 export type StackStatus =
@@ -237,6 +247,8 @@ export class DeployHarness {
   private readonly timeScale: number;
   private seq = 0;
   private kvsClient?: KinesisVideoClient;
+  /** The account's IAM: access keys for the functions' roles, policy evaluation and quotas. */
+  private readonly iam: IamAccount;
 
   constructor(private readonly options: HarnessOptions = {}) {
     this.region = options.region ?? options.server?.region ?? 'us-east-1';
@@ -246,6 +258,8 @@ export class DeployHarness {
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new Error(`timeScale must be greater than 0, got ${this.timeScale}`);
     this.codeStore = fs.mkdtempSync(path.join(os.tmpdir(), 'kvs-harness-code-'));
+    this.iam = new IamAccount(this.accountId, () => this.liveResources());
+    if (options.iam !== false) options.server?.setAuthorizer?.(this.iam);
     const endpoint = options.server?.endpoint;
     this.runtime = new LambdaRuntime({
       timeScale: this.timeScale,
@@ -342,6 +356,7 @@ export class DeployHarness {
 
   /** Stops the Lambda containers and removes the harness's copy of the functions' code. */
   public async close(): Promise<void> {
+    if (this.options.iam !== false) this.options.server?.setAuthorizer?.(undefined);
     await this.runtime.close();
     this.kvsClient?.destroy();
     fs.rmSync(this.codeStore, { recursive: true, force: true });
@@ -561,6 +576,7 @@ export class DeployHarness {
         const handler = this.nativeFor(record, record.properties);
         const result = await handler.create(this.nativeContext(op, id), record.properties);
         applyNative(record, result);
+        this.assertIamQuotas(record);
       }
     } catch (e) {
       if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
@@ -618,6 +634,7 @@ export class DeployHarness {
           const result = await handler.update(this.nativeContext(op, id), record.physicalId!, oldProperties, properties, record.attributes);
           applyNative(record, result);
         }
+        this.assertIamQuotas(record);
       }
     } catch (e) {
       if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
@@ -724,6 +741,19 @@ export class DeployHarness {
     return this.runner.run({ ...req, stackId: op.stack.stackId, logicalId: record.logicalId, resourceType: record.type, serviceToken });
   }
 
+  /** IAM refuses a policy change that breaks its quotas (LimitExceeded); the resource then fails. */
+  private assertIamQuotas(record: ResourceRecord): void {
+    if (!IAM_POLICY_TYPES.has(record.type)) return;
+    const violation = this.iam.quotaViolation();
+    if (violation) throw new Error(violation);
+  }
+
+  /** Every resource that exists in the account now (created, and not deleted), across the harness's stacks. */
+  private liveResources(): IamResourceView[] {
+    return [...this.stacks.values()].flatMap((s) => [...s.resources.values()])
+      .filter((r) => r.physicalId !== undefined && !['CREATE_FAILED', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'].includes(r.status));
+  }
+
   private nativeFor(record: ResourceRecord, properties: Props): NativeHandler {
     const handler = nativeHandler(record.type)!;
     const violations = handler.validate?.(properties) ?? [];
@@ -828,7 +858,7 @@ export class DeployHarness {
     const record = this.allRecords('AWS::Lambda::Function').find((r) => r.attributes.Arn === arn);
     if (!record) return undefined;
     const props = record.properties as {
-      Handler?: string; Timeout?: number | string; MemorySize?: number | string; Environment?: { Variables?: Record<string, unknown> };
+      Handler?: string; Timeout?: number | string; MemorySize?: number | string; Environment?: { Variables?: Record<string, unknown> }; Role?: unknown;
     };
     return {
       logicalId: record.logicalId,
@@ -841,6 +871,7 @@ export class DeployHarness {
       // Lambda's defaults.
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
+      accessKeyId: this.iam.accessKeyFor(String(props.Role), record.physicalId!),
     };
   }
 

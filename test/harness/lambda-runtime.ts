@@ -18,6 +18,8 @@ export interface LambdaFunctionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** The access key id the function's calls are signed with: its execution role's, as the harness issued it. */
+  readonly accessKeyId?: string;
 }
 
 /** An error as the Lambda Invoke API reports it (`FunctionError` set, payload with these fields). */
@@ -160,7 +162,7 @@ export class LambdaRuntime {
     if (spec.codeDir === undefined) {
       return failure('Runtime.ImportModuleError', spec.codeError ?? `The code of function ${spec.functionName} is not available`);
     }
-    const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment]);
+    const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment, spec.accessKeyId]);
     const container = this.idle.get(key)?.pop() ?? this.start(spec);
     const timeoutMs = Math.max(1, spec.timeoutSeconds * 1000 * this.options.timeScale);
     const codeDir = spec.codeDir;
@@ -228,6 +230,7 @@ export class LambdaRuntime {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
       ...this.options.baseEnvironment,
+      ...(spec.accessKeyId !== undefined ? { AWS_ACCESS_KEY_ID: spec.accessKeyId } : {}),
       ...spec.environment,
     };
     const child = spawn(process.execPath, ['-e', CONTAINER_SOURCE], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, cwd: spec.codeDir });

@@ -79,6 +79,16 @@ export class CloudFormationStacks {
     return { status: 200, body };
   }
 
+  /**
+   * The resource a DescribeStacks call is authorized on: the stack's ARN (for a name, the known stack's; for an unknown
+   * name, its ARN with a `*` id), or `*` when the call names no stack.
+   */
+  public arnOf(nameOrId: string | null): string {
+    if (nameOrId === null) return '*';
+    if (nameOrId.startsWith('arn:')) return nameOrId;
+    return this.find(nameOrId)?.stackId ?? `arn:${this.partition}:cloudformation:${this.region}:${this.accountId}:stack/${nameOrId}/*`;
+  }
+
   private find(nameOrId: string): Stack | undefined {
     return this.stacks.get(nameOrId) ?? [...this.stacks.values()].find((s) => s.stackName === nameOrId);
   }

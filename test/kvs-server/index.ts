@@ -18,3 +18,5 @@ export type {
 export { DEFAULT_EDGE_ASSUMPTIONS, DEFAULT_TRANSITIONS } from './state';
 export { DOCUMENTED_TPS, tpsLimitFor } from './rate-limit';
 export type { RateLimitSetting, TpsLimit } from './rate-limit';
+export { accessKeyIdOf, kvsResourceOf } from './authorization';
+export type { AuthorizationDecision, AuthorizationRequest, Authorizer } from './authorization';

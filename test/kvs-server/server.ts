@@ -3,6 +3,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient, KinesisVideoClientConfig } from '@aws-sdk/client-kinesis-video';
+import { accessKeyIdOf, Authorizer, kvsResourceOf } from './authorization';
 import { CloudFormationStacks, queryError, QueryResponse } from './cloudformation';
 import { KvsError, MESSAGES } from './errors';
 import { ANY_ACTION, Fault, FaultInjector, FaultWhen } from './faults';
@@ -36,6 +37,8 @@ export interface KvsTestServerOptions {
   clock?: () => number;
   /** ASSUMPTIONS about the order of edge sync states; see `EdgeStateAssumptions`. */
   edgeStates?: Partial<EdgeStateAssumptions>;
+  /** Decides every call by its signer, action and resource; a denied call answers AccessDenied. Default: all allowed. */
+  authorizer?: Authorizer;
 }
 
 export interface RequestLogEntry {
@@ -91,6 +94,7 @@ export class KvsTestServer {
   private readonly log: RequestLogEntry[] = [];
   private readonly sleeping = new Map<NodeJS.Timeout, () => void>();
   private readonly clients: { destroy(): void }[] = [];
+  private authorizer?: Authorizer;
   private stopped = false;
 
   private constructor(private readonly httpServer: http.Server, options: KvsTestServerOptions) {
@@ -107,6 +111,7 @@ export class KvsTestServer {
     this.faults = new FaultInjector(seed);
     this.rateLimiter = new RateLimiter(this.clock, options.rateLimits ?? false);
     this.validator = new RequestValidator(this.model);
+    this.authorizer = options.authorizer;
     httpServer.on('request', (req, res) => this.onRequest(req, res));
   }
 
@@ -154,6 +159,11 @@ export class KvsTestServer {
 
   public clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** Replaces the authorizer; `undefined` allows every call. */
+  public setAuthorizer(authorizer: Authorizer | undefined): void {
+    this.authorizer = authorizer;
   }
 
   public setRateLimits(limits: RateLimitSetting): void {
@@ -218,7 +228,7 @@ export class KvsTestServer {
     const at = this.clock();
     const path = new URL(req.url ?? '/', this.endpoint).pathname;
     if (req.method === 'POST' && path === '/' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      return this.dispatchQuery(req, res, new URLSearchParams(raw), at);
+      return this.dispatchQuery(req, res, new URLSearchParams(raw), at, accessKeyIdOf(req.headers.authorization));
     }
     const op = req.method === 'POST' ? this.model.operationForUri(path) : undefined;
     if (!op) {
@@ -243,14 +253,18 @@ export class KvsTestServer {
         ? this.errorReply(new KvsError('ClientLimitExceededException', MESSAGES.throttled))
         : this.errorReply(new KvsError(f.errorType, f.message ?? `Injected fault: ${f.errorType}`, f.status))));
     }
-    return this.finish(res, { ...entry, fault: fault?.kind }, this.handle(op, input));
+    return this.finish(res, { ...entry, fault: fault?.kind }, await this.handle(op, input, accessKeyIdOf(req.headers.authorization)));
   }
 
-  /** Runs one KVS call: settle, rate limit, validate, execute. Any error leaves the state as it was. */
-  private handle(op: OperationSpec, input: Record<string, any>): Reply {
+  /** Runs one KVS call: settle, rate limit, authorize, validate, execute. Any error leaves the state as it was. */
+  private async handle(op: OperationSpec, input: Record<string, any>, accessKeyId: string): Promise<Reply> {
     try {
       this.kvs.settle();
       if (!this.rateLimiter.tryAcquire(op.name, this.resourceKey(input))) throw new KvsError('ClientLimitExceededException', MESSAGES.throttled);
+      const decision = await this.authorizer?.authorize({ accessKeyId, action: `kinesisvideo:${op.name}`, resource: kvsResourceOf(this.kvs, input) });
+      if (decision && !decision.allowed) throw new KvsError('AccessDeniedException', decision.message);
+      // The authorizer may have waited: settle the transitions that came due meanwhile.
+      this.kvs.settle();
       this.validator.check(op, input, { region: this.region });
       const output = OPERATIONS[op.name](this.kvs, input);
       const body = output === undefined ? '' : JSON.stringify(output);
@@ -261,7 +275,7 @@ export class KvsTestServer {
     }
   }
 
-  private dispatchQuery(req: http.IncomingMessage, res: http.ServerResponse, params: URLSearchParams, at: number) {
+  private async dispatchQuery(req: http.IncomingMessage, res: http.ServerResponse, params: URLSearchParams, at: number, accessKeyId: string) {
     const action = params.get('Action') ?? '';
     const entry = { action, body: Object.fromEntries(params), at };
     if (action !== DESCRIBE_STACKS) {
@@ -273,11 +287,13 @@ export class KvsTestServer {
         ? queryError(400, 'Throttling', 'Rate exceeded')
         : queryError(f.status ?? 400, f.errorType, f.message ?? `Injected fault: ${f.errorType}`)));
     }
-    const respond = () => this.finish(res, { ...entry, fault: fault?.kind }, this.xmlReply(this.stacks.describeStacks(params)));
     if (fault?.kind === 'delay') {
-      return this.sleep(fault.ms).then(() => (this.stopped ? req.socket.destroy() : respond()));
+      await this.sleep(fault.ms);
+      if (this.stopped) return req.socket.destroy();
     }
-    return respond();
+    const decision = await this.authorizer?.authorize({ accessKeyId, action: `cloudformation:${action}`, resource: this.stacks.arnOf(params.get('StackName')) });
+    const reply = decision && !decision.allowed ? queryError(403, 'AccessDenied', decision.message) : this.stacks.describeStacks(params);
+    return this.finish(res, { ...entry, fault: fault?.kind }, this.xmlReply(reply));
   }
 
   /** Answers a call that a non-delay fault decides, without touching state. */
