@@ -8,7 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { bareStack, fleetStack, limitViolations, PROMISED_STREAMS, templateShape } from './fleet-app';
 import { BenchOptions, median, ms, ratio, table } from './support';
-import { INLINE_POLICY_LIMIT } from '../src/private/scoped-policy';
+import { MANAGED_POLICY_LIMIT } from '../src/private/scoped-policy';
 
 interface SynthRun {
   readonly ms: number;
@@ -56,7 +56,7 @@ export function runSynth(options: BenchOptions): SynthFigures[] {
     const shape = templateShape(library[0].template);
     const bareShape = templateShape(bare[0].template);
     const bytes = (t: SynthRun) => JSON.stringify(t.template).length;
-    const handlerRole = shape.inlinePolicies.find((r) => r.role.startsWith('CdkKinesisVideoProviderHandlerRole'));
+    const handlerPolicy = shape.managedPolicies.find((p) => p.policy.startsWith('CdkKinesisVideoProviderHandlerPolicy'));
     const violations = limitViolations(shape);
     figures.push({ n, libraryMs, bareMs, violations });
     rows.push([
@@ -67,7 +67,7 @@ export function runSynth(options: BenchOptions): SynthFigures[] {
       `${(shape.resources / n).toFixed(2)} / ${(bareShape.resources / n).toFixed(2)}`,
       `${shape.resources}`,
       String(shape.providerFrameworks),
-      `${handlerRole?.total ?? 0} / ${INLINE_POLICY_LIMIT}`,
+      `${handlerPolicy?.size ?? 0} / ${MANAGED_POLICY_LIMIT}`,
       violations.length === 0 ? 'none' : violations.join('; '),
     ]);
   }

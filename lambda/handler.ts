@@ -4,7 +4,7 @@ import { ACCESS_DENIED_ERRORS, ApiError } from './errors';
 import { KvsApi } from './kvs-api';
 import { CallContext } from './retry';
 import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties, RequestType } from './types';
-import { done, pollUntilDone, Progress } from './wait';
+import { pollUntilDone, Progress } from './wait';
 
 const REQUEST_TYPES: readonly RequestType[] = ['Create', 'Update', 'Delete'];
 
@@ -103,18 +103,17 @@ export abstract class ResourceHandler {
   }
 
   /**
-   * A Delete denied by IAM acts on a stream or channel that has left the stack: the provider's policy names exactly
-   * what the stack still configures, and CloudFormation updates the policy before it deletes the resources that the
-   * template dropped. Failing would leave the stack's cleanup failed for a target it no longer manages, so the
-   * configuration is left in place, as the target itself was (retained or deleted), and the log says so.
+   * A denied Delete fails: the configuration is still live, and reporting success would leave it so without a word.
+   * The provider's policy holds every permission a Delete needs until the Delete has run (see the scoped policy), so a
+   * denial means that the permission was taken away outside the stack.
    */
   private async deleteStep(): Promise<Progress> {
     try {
       return await this.onDelete();
     } catch (err) {
       if (!(err instanceof ApiError && ACCESS_DENIED_ERRORS.includes(err.errorName))) throw err;
-      this.ctx.log(`Left in place: ${err.call.subject.label} has left the stack, and the provider may no longer act on it. If it still exists, remove its configuration with ${err.call.api} by hand.`, { error: err.message });
-      return done();
+      const permission = `${err.call.service}:${err.call.api} on ${err.call.subject.resource}`;
+      throw err.withAdvice(`The Delete stopped here: ${err.call.subject.label} keeps what this call would have removed. Give the provider's handler role ${permission} (a policy or permissions boundary outside the stack denies it), then retry the deployment or stack deletion; or remove the configuration by hand with ${err.call.api}.`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, IResource, RemovalPolicy, Resource, ResourceProps } from 'aws-cdk-lib';
+import { Duration, IResource, Names, RemovalPolicy, Resource, ResourceProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnSignalingChannel } from 'aws-cdk-lib/aws-kinesisvideo';
 import { aws_kinesisvideo as kvsRefs } from 'aws-cdk-lib/interfaces';
@@ -194,7 +194,8 @@ export interface SignalingChannelProps {
    * The name of the channel: 1-256 characters of `[a-zA-Z0-9_.-]`, unique in the account and region. Changing it
    * replaces the channel.
    *
-   * @default - a name that CloudFormation generates
+   * @default - a name unique in the app, derived from the construct path. The name is always known at synth time:
+   * the IAM scoping of this library's custom resources refers to channels by name.
    */
   readonly channelName?: string;
 
@@ -278,11 +279,13 @@ export class SignalingChannel extends SignalingChannelBase {
     super(scope, id, { physicalName: props.channelName });
 
     validateChannelName(props.channelName);
+    // Named at synth time, as streams are: the provider's policy can then name (or share a prefix with) the channel.
+    const channelName = props.channelName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
     const messageTtl = props.messageTtl ?? DEFAULT_MESSAGE_TTL;
     validateMessageTtl(messageTtl);
 
     this.resource = new CfnSignalingChannel(this, 'Resource', {
-      name: this.physicalName,
+      name: channelName,
       type: props.type ?? SignalingChannelType.SINGLE_MASTER,
       messageTtlSeconds: messageTtl.toSeconds(),
     });
@@ -290,7 +293,7 @@ export class SignalingChannel extends SignalingChannelBase {
     this.node.addValidation(tagValidation(this.resource.tags));
 
     this.channelArn = this.resource.attrArn;
-    this.channelName = this.getResourceNameAttribute(this.resource.ref);
+    this.channelName = channelName;
   }
 }
 

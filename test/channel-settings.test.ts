@@ -1,6 +1,7 @@
 import { App, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ChannelSettings, SignalingChannel, Stream, StreamSettings } from '../src';
+import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const TYPE = 'Custom::KinesisVideoChannelSettings';
@@ -20,12 +21,6 @@ function newStack(): Stack {
 
 function settingsResources(stack: Stack): Array<{ Properties: any; DependsOn?: string[] }> {
   return Object.values(Template.fromStack(stack).findResources(TYPE)) as any;
-}
-
-function handlerPolicy(stack: Stack): any {
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
-  const [policy] = policies.filter((p) => p.Properties.PolicyName === 'KinesisVideoHandlers');
-  return stack.resolve(policy.Properties.PolicyDocument);
 }
 
 describe('template', () => {
@@ -95,7 +90,7 @@ describe('permissions', () => {
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisvideo:eu-west-1:111122223333:channel/front-doorbell/*']] },
     });
     expect(JSON.stringify(statements)).not.toContain('cloudformation:DescribeStacks');
-    const policyId = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'KinesisVideoHandlers' } }))[0];
+    const policyId = handlerPolicyId(stack);
     expect(settingsResources(stack)[0].DependsOn).toContain(policyId);
   });
 

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ImageFormat, ImageSelector, SignalingChannel, Stream } from '../src';
+import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const SERVICE_TOKEN = { 'Fn::GetAtt': ['CdkKinesisVideoProviderframeworkonEventF852243F', 'Arn'] };
@@ -16,11 +17,6 @@ function newStack(env = ENV): Stack {
 
 function resourcesOfType(stack: Stack, type: string): Array<{ Properties: any; DependsOn?: string[] }> {
   return Object.values(Template.fromStack(stack).findResources(type)) as any;
-}
-
-function handlerPolicy(stack: Stack): any {
-  const [policy] = resourcesOfType(stack, 'AWS::IAM::Policy').filter((p) => p.Properties.PolicyName === 'KinesisVideoHandlers');
-  return stack.resolve(policy.Properties.PolicyDocument);
 }
 
 describe('notifications', () => {
@@ -332,36 +328,56 @@ describe('provider', () => {
     const stack = newStack();
     const stream = new Stream(stack, 'Camera', { streamName: 'camera-1' });
     stream.configureNotifications({ topic: new sns.Topic(stack, 'Topic') });
-    new SignalingChannel(stack, 'Channel', { channelName: 'door' }).enableMediaStorage(stream);
+    new SignalingChannel(stack, 'Channel').enableMediaStorage(stream);
     const resources = handlerPolicy(stack).Statement.map((s: any) => s.Resource);
     const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kinesisvideo:eu-west-1:111122223333:${resource}`]] });
     expect(resources).toEqual(expect.arrayContaining([
       arn('stream/camera-1/*'),
-      // An owned channel is named through its Ref, which keeps the policy after the channel.
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisvideo:eu-west-1:111122223333:channel/', { Ref: 'Channel4048F119' }, '/*']] },
+      // An owned channel without a channelName is named at synth time, from its construct path.
+      arn('channel/TestStack-Channel-4A2C4B0C/*'),
     ]));
     // One statement per resource: the guard's, the configuration's and the media storage's stream actions are merged.
     expect(resources.filter((r: unknown) => JSON.stringify(r).includes('stream/camera-1'))).toHaveLength(1);
     expect(JSON.stringify(handlerPolicy(stack))).not.toContain('"*"');
   });
 
-  test('every stream of the stack gets every stream action, so that a configuration removed from a stream can be deleted', () => {
+  test('each stream gets exactly the actions its resources need, one statement per set of actions', () => {
     const stack = newStack();
     new Stream(stack, 'Configured', { streamName: 'configured' }).configureNotifications({ topic: new sns.Topic(stack, 'Topic') });
     new Stream(stack, 'Guarded', { streamName: 'guarded' });
-    const [streams] = handlerPolicy(stack).Statement;
-    expect(streams.Action).toEqual([
-      'kinesisvideo:DescribeImageGenerationConfiguration',
-      'kinesisvideo:DescribeNotificationConfiguration',
-      'kinesisvideo:DescribeStream',
-      'kinesisvideo:UpdateImageGenerationConfiguration',
-      'kinesisvideo:UpdateNotificationConfiguration',
-    ]);
-    expect(JSON.stringify(streams.Resource)).toContain(':stream/configured/*');
-    expect(JSON.stringify(streams.Resource)).toContain(':stream/guarded/*');
+    new Stream(stack, 'AlsoGuarded', { streamName: 'also-guarded' });
+    const arn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kinesisvideo:eu-west-1:111122223333:stream/${name}/*`]] });
+    const [configured, guarded] = handlerPolicy(stack).Statement;
+    expect(configured).toEqual({
+      Effect: 'Allow',
+      Action: [
+        'kinesisvideo:DescribeImageGenerationConfiguration',
+        'kinesisvideo:DescribeNotificationConfiguration',
+        'kinesisvideo:DescribeStream',
+        'kinesisvideo:UpdateImageGenerationConfiguration',
+        'kinesisvideo:UpdateNotificationConfiguration',
+      ],
+      Resource: arn('configured'),
+    });
+    expect(guarded).toEqual({ Effect: 'Allow', Action: 'kinesisvideo:DescribeStream', Resource: [arn('guarded'), arn('also-guarded')] });
   });
 
-  test('at 240 streams the handler policy falls back to the names\' common prefix and fits IAM\'s inline limit', () => {
+  test('the handler policy\'s logical id changes with its document, so that the old policy outlives the Deletes of an update', () => {
+    const idOf = (streams: number) => {
+      const stack = newStack();
+      const topic = new sns.Topic(stack, 'Topic');
+      for (let i = 0; i < streams; i++) new Stream(stack, `Camera${i}`, { streamName: `camera-${i}` }).configureNotifications({ topic });
+      const id = handlerPolicyId(stack);
+      const configurations = Object.values(Template.fromStack(stack).findResources('Custom::KinesisVideoStreamConfiguration'));
+      expect(configurations.map((c) => c.DependsOn)).toEqual(configurations.map(() => expect.arrayContaining([id])));
+      return id;
+    };
+    expect(idOf(2)).toBe(idOf(2));
+    expect(idOf(2)).not.toBe(idOf(1));
+    expect(idOf(1)).toMatch(/^CdkKinesisVideoProviderHandlerPolicy[0-9A-F]{8}[0-9A-F]{8}$/);
+  });
+
+  test('at 240 streams the handler policy falls back to the names\' common prefix and fits IAM\'s managed policy limit', () => {
     const stack = new Stack(new App(), 'TestStack');
     const topic = new sns.Topic(stack, 'Topic');
     for (let i = 0; i < 240; i++) {

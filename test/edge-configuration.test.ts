@@ -14,6 +14,7 @@ import {
   StrategyOnFullSize,
   Stream,
 } from '../src';
+import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const TYPE = 'Custom::KinesisVideoEdgeConfiguration';
@@ -49,11 +50,6 @@ interface CfnResourceJson {
 
 function resourcesOfType(stack: Stack, type: string): CfnResourceJson[] {
   return Object.values(Template.fromStack(stack).findResources(type)) as any;
-}
-
-function handlerPolicy(stack: Stack): any {
-  const [policy] = resourcesOfType(stack, 'AWS::IAM::Policy').filter((p) => p.Properties.PolicyName === 'KinesisVideoHandlers');
-  return stack.resolve(policy.Properties.PolicyDocument);
 }
 
 function rolePolicy(stack: Stack, rolePrefix: string): any[] {
@@ -100,7 +96,7 @@ describe('template', () => {
     });
     expect(resource.DeletionPolicy).toBe('Delete');
     expect(resource.UpdateReplacePolicy).toBe('Delete');
-    expect(resource.DependsOn).toEqual(['CdkKinesisVideoProviderHandlerPolicyC0F7AAF9']);
+    expect(resource.DependsOn).toEqual([handlerPolicyId(stack)]);
   });
 
   test('defaults: no schedules, the service\'s documented deletion defaults, ACCEPTED, no hub change, retained', () => {

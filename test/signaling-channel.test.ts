@@ -43,12 +43,12 @@ function roleStatements(stack: Stack, roleId = 'Role'): unknown[] {
 }
 
 describe('SignalingChannel resource', () => {
-  test('defaults: SINGLE_MASTER with a 60-second message TTL written explicitly, deleted with the stack', () => {
+  test('defaults: a name from the construct path, SINGLE_MASTER with a 60-second message TTL written explicitly, deleted with the stack', () => {
     const stack = newStack();
     new SignalingChannel(stack, 'Channel');
     expect(channelResource(stack)).toEqual({
       Type: 'AWS::KinesisVideo::SignalingChannel',
-      Properties: { Type: 'SINGLE_MASTER', MessageTtlSeconds: 60 },
+      Properties: { Name: 'TestStack-Channel-4A2C4B0C', Type: 'SINGLE_MASTER', MessageTtlSeconds: 60 },
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });
@@ -80,10 +80,10 @@ describe('SignalingChannel resource', () => {
     const stack = newStack();
     const channel = new SignalingChannel(stack, 'Channel');
     expect(stack.resolve(channel.channelArn)).toEqual(CHANNEL_ARN_ATTR);
-    expect(stack.resolve(channel.channelName)).toEqual({ Ref: 'Channel4048F119' });
+    expect(stack.resolve(channel.channelName)).toBe('TestStack-Channel-4A2C4B0C');
     expect(stack.resolve(channel.signalingChannelRef)).toEqual({
       signalingChannelArn: CHANNEL_ARN_ATTR,
-      signalingChannelName: { Ref: 'Channel4048F119' },
+      signalingChannelName: 'TestStack-Channel-4A2C4B0C',
     });
     expect(channel.node.defaultChild?.node.id).toBe('Resource');
   });

@@ -1,6 +1,7 @@
 import { App, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MediaType, StorageTier, Stream, StreamSettings } from '../src';
+import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const TYPE = 'Custom::KinesisVideoStreamSettings';
@@ -23,12 +24,6 @@ function newStack(): Stack {
 
 function settingsResources(stack: Stack): Array<{ Properties: any; DependsOn?: string[] }> {
   return Object.values(Template.fromStack(stack).findResources(TYPE)) as any;
-}
-
-function handlerPolicy(stack: Stack): any {
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
-  const [policy] = policies.filter((p) => p.Properties.PolicyName === 'KinesisVideoHandlers');
-  return stack.resolve(policy.Properties.PolicyDocument);
 }
 
 const streamArnPattern = (name: string) => ({
@@ -133,7 +128,7 @@ describe('permissions and provider', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs(TYPE, 3);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    const policyId = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'KinesisVideoHandlers' } }))[0];
+    const policyId = handlerPolicyId(stack);
     for (const settings of settingsResources(stack)) {
       expect(settings.Properties.ServiceToken).toEqual(SERVICE_TOKEN);
       expect(settings.DependsOn).toContain(policyId);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ArnFormat, CfnResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,8 +11,8 @@ export const INLINE_POLICY_LIMIT = 10_240;
 export const MANAGED_POLICY_LIMIT = 6_144;
 
 /**
- * Lengths used to measure a policy as IAM will see it, after CloudFormation resolves the ARNs. Each is the longest
- * value a real deployment can have, so the measure never underestimates.
+ * Lengths used to measure a policy as IAM will see it, after CloudFormation resolves it. Each is the longest value a
+ * real deployment can have, so the measure never underestimates.
  */
 const RESOLVED = {
   partition: 'aws-us-gov'.length,
@@ -19,8 +20,11 @@ const RESOLVED = {
   account: 12,
   /** CloudFormation's limit on stack names. */
   stackName: 128,
-  /** An unresolved resource name (for example a stream imported from a parameter): the assumed length. */
-  unresolvedName: 64,
+  /**
+   * Any other reference (a stream or channel named by `Ref`, a parameter): the longest stream or channel name, the
+   * longest names a policy of this library holds.
+   */
+  unresolvedName: 256,
   /**
    * A resource's `Arn` attribute: the longest the provider's resources have, a state machine's (its name may have 80
    * characters): `arn:<partition>:states:<region>:<account>:stateMachine:<name>`.
@@ -45,41 +49,62 @@ export interface ScopedPolicyProps {
   readonly logGroupName: string;
 }
 
-interface Target {
-  readonly kind: KvsResourceKind;
-  readonly name: string;
-  readonly actions: string[];
+/** A policy as rendered once the construct tree is complete: its CloudFormation JSON, measured size and hash. */
+interface Rendered {
+  readonly version: number;
+  readonly document: unknown;
+  readonly size: number;
+  readonly hash: string;
 }
 
 /**
- * The handlers' inline policy, rendered at synth time from every stream and channel that the stack configures.
+ * The handlers' permissions: one customer-managed policy attached to their role, rendered at synth time from every
+ * stream and channel that the stack configures, each with exactly the actions its resources need.
  *
- * Scoping rule, tightest first, taken per resource kind while the whole policy fits `INLINE_POLICY_LIMIT` measured with
- * ARNs resolved to their longest realistic length:
- * 1. each resource by name: `stream/<name>/*` (the `/*` covers only the creation-time suffix of the ARN);
- * 2. every resource whose name starts with the longest prefix the names share: `stream/<prefix>*`;
+ * **Removal.** The policy's logical id ends in a hash of its document, so any change of its statements makes it a new
+ * resource. CloudFormation creates the new policy in the update phase, before the resources that depend on it, and
+ * deletes the old one in the cleanup phase, after the removed resources that depended on it (reverse dependency order
+ * of the previous template). A custom resource dropped from the template, or the old physical resource of a replaced
+ * one, is therefore deleted while the permissions it was created with are still attached: its Delete can act in the
+ * same deployment. A managed policy rather than an inline one, because both documents are attached for the length of
+ * the update: two managed policies of up to 6,144 characters each, where two inline ones would have to share 10,240.
+ *
+ * **Size.** Scoping rule, tightest first, taken per resource kind while the document fits `MANAGED_POLICY_LIMIT`
+ * measured with every token at its longest resolved length:
+ * 1. each resource by name: `stream/<name>/*` (the `/*` covers only the creation-time suffix of the ARN), grouped in
+ *    one statement per set of actions;
+ * 2. every resource whose name starts with the longest prefix the known names share: `stream/<prefix>*` (names only
+ *    known at deploy time stay exact);
  * 3. every resource of the kind in this account and region: `stream/*`.
- * Resources are named, never referenced with `Fn::GetAtt`: the retention guard runs before the streams, so a
- * reference to a stream's ARN here would be a dependency cycle.
+ * When even that does not fit, synth fails. Resources are named, never referenced with `Fn::GetAtt`: the retention
+ * guard runs before the streams, so a reference to a stream's ARN here would be a dependency cycle.
  */
 export class ScopedPolicy extends Construct {
-  private readonly targets: Target[] = [];
+  /** Actions by kind and resource name. */
+  private readonly targets = new Map<KvsResourceKind, Map<string, Set<string>>>(KINDS.map((kind) => [kind, new Map()]));
   /** Statements by their resolved JSON. */
   private readonly extraStatements = new Map<string, iam.PolicyStatement>();
-  private readonly resource: iam.CfnPolicy;
+  private readonly resource: iam.CfnManagedPolicy;
   private readonly logGroupName: string;
+  /** Incremented by every change, so that the document is rendered once per state, not once per reference. */
+  private version = 0;
+  private rendered?: Rendered;
 
   constructor(scope: Construct, id: string, props: ScopedPolicyProps) {
     super(scope, id);
     this.logGroupName = props.logGroupName;
-    this.resource = new iam.CfnPolicy(this, 'Resource', {
-      policyName: 'KinesisVideoHandlers',
+    this.resource = new iam.CfnManagedPolicy(this, 'Resource', {
+      description: 'Kinesis Video Streams custom-resource handlers (cdk-kinesis-video): the streams and channels of this stack',
       roles: [props.role.roleName],
-      policyDocument: Lazy.any({ produce: () => this.document().toJSON() }),
+      policyDocument: Lazy.any({ produce: () => this.render().document }),
     });
+    // As aws-cdk-lib does for a function's currentVersion: the id is resolved as allocated, then extended by the hash.
+    const allocatedId = Stack.of(this).resolve(this.resource.logicalId) as string;
+    this.resource.overrideLogicalId(Lazy.uncachedString({ produce: () => `${allocatedId}${this.render().hash}` }));
+    this.node.addValidation({ validate: () => this.validateSize() });
     addNagSuppressions(this.resource, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'Kinesis Video Streams ARNs end in the creation time, unknown at synth: "<name>/*" matches the named stream or channel only. Prefix and kind patterns appear only when the names overflow the inline policy limit (see the scoping rule).',
+      reason: 'Kinesis Video Streams ARNs end in the creation time, unknown at synth: "<name>/*" matches the named stream or channel only. Prefix and kind patterns appear only when the names overflow the managed policy limit (see the scoping rule).',
       appliesTo: [KVS_RESOURCE_FINDING],
     }, {
       id: 'AwsSolutions-IAM5',
@@ -90,7 +115,11 @@ export class ScopedPolicy extends Construct {
 
   /** Allows `actions` on the stream or channel called `name`. */
   public allow(kind: KvsResourceKind, name: string, actions: string[]): void {
-    this.targets.push({ kind, name, actions });
+    const byName = this.targets.get(kind)!;
+    const allowed = byName.get(name) ?? new Set<string>();
+    actions.forEach((action) => allowed.add(action));
+    byName.set(name, allowed);
+    this.version++;
   }
 
   /**
@@ -101,64 +130,65 @@ export class ScopedPolicy extends Construct {
     const key = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
     if (this.extraStatements.has(key)) return;
     this.extraStatements.set(key, statement);
+    this.version++;
   }
 
-  /** Makes `resource` wait for the policy, so that no handler runs before its permissions exist. */
+  /**
+   * Makes `resource` wait for the policy, so that no handler runs before its permissions exist, and (in the previous
+   * template of a later update) so that the old policy outlives the resource's Delete.
+   */
   public requiredBy(resource: CfnResource): void {
-    resource.addDependency(this.resource);
+    resource.node.addDependency(this.resource);
   }
 
   /** The policy document, scoped as tightly as the size limit allows. */
   public document(): iam.PolicyDocument {
-    return this.render(this.chooseScopes());
+    return this.build(this.chooseScopes());
   }
 
-  /** The size of `document()` as IAM counts it (no whitespace), with ARNs resolved to their longest length. */
+  /** The size of `document()` as IAM counts it (no whitespace), with every token at its longest resolved length. */
   public resolvedSize(): number {
-    return this.measure(this.chooseScopes());
+    return this.render().size;
   }
 
-  /** The tightest scopes whose document fits the limit, or the loosest when none does. */
+  private render(): Rendered {
+    if (this.rendered?.version !== this.version) {
+      const document = Stack.of(this).resolve(this.document().toJSON());
+      const hash = createHash('sha256').update(JSON.stringify(document)).digest('hex').slice(0, 8).toUpperCase();
+      this.rendered = { version: this.version, document, size: resolvedPolicySize(document), hash };
+    }
+    return this.rendered;
+  }
+
+  private validateSize(): string[] {
+    const size = this.resolvedSize();
+    if (size <= MANAGED_POLICY_LIMIT) return [];
+    return [`The Kinesis Video handlers' policy needs ${size} characters with every stream and channel of the kind scope (stream/*, channel/*), over IAM's limit of ${MANAGED_POLICY_LIMIT} for a managed policy. Split the stack's resources across stacks.`];
+  }
+
+  /** The tightest scopes whose document fits the limit, or the loosest when none does (validation then fails). */
   private chooseScopes(): Scopes {
     let scopes: Scopes = { stream: 'name', channel: 'name' };
     for (const step of LOOSENING) {
       scopes = { ...scopes, ...step };
-      if (this.measure(scopes) <= INLINE_POLICY_LIMIT) break;
+      if (this.measure(scopes) <= MANAGED_POLICY_LIMIT) break;
     }
     return scopes;
   }
 
   private measure(scopes: Scopes): number {
-    return resolvedPolicySize(Stack.of(this).resolve(this.render(scopes).toJSON()));
+    return resolvedPolicySize(Stack.of(this).resolve(this.build(scopes).toJSON()));
   }
 
-  private render(scopes: Scopes): iam.PolicyDocument {
+  private build(scopes: Scopes): iam.PolicyDocument {
     const doc = new iam.PolicyDocument();
-    const stack = Stack.of(this);
-    // One statement per kind: every stream (every channel) gets every action asked for its kind. A configuration
-    // removed from a stream that stays in the stack is deleted after CloudFormation has updated this policy, so the
-    // stream must keep the configuration actions even when nothing configures it any more.
-    for (const kind of KINDS) {
-      const targets = this.targets.filter((target) => target.kind === kind);
-      if (targets.length === 0) continue;
-      const prefix = commonPrefix(targets.map((target) => target.name));
-      const patterns = new Set(targets.map((target) => resourcePattern(target.name, scopes[kind], prefix)));
-      doc.addStatements(new iam.PolicyStatement({
-        actions: [...new Set(targets.flatMap((target) => target.actions))].sort(),
-        resources: [...patterns].map((pattern) => stack.formatArn({
-          service: 'kinesisvideo',
-          resource: kind,
-          resourceName: pattern,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        })),
-      }));
-    }
+    for (const kind of KINDS) doc.addStatements(...this.kindStatements(kind, scopes[kind]));
     doc.addStatements(...this.extraStatements.values());
     // Built from the name rather than the log group's Arn attribute, so that its length is measured; ":*" ends every
     // log group ARN and covers the group's log streams (cdk-nag, like IAM, reads it as the group itself).
     doc.addStatements(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [stack.formatArn({
+      resources: [Stack.of(this).formatArn({
         service: 'logs',
         resource: 'log-group',
         resourceName: `${this.logGroupName}:*`,
@@ -166,6 +196,38 @@ export class ScopedPolicy extends Construct {
       })],
     }));
     return doc;
+  }
+
+  /**
+   * By name: one statement per set of actions, naming the resources that need exactly that set. Loosened: one
+   * statement with every action asked for the kind, on the prefix (or kind) pattern.
+   */
+  private kindStatements(kind: KvsResourceKind, scope: Scope): iam.PolicyStatement[] {
+    const byName = this.targets.get(kind)!;
+    if (byName.size === 0) return [];
+    const arn = (pattern: string) => Stack.of(this).formatArn({
+      service: 'kinesisvideo',
+      resource: kind,
+      resourceName: pattern,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    if (scope === 'name') {
+      const namesByActions = new Map<string, string[]>();
+      for (const [name, actions] of byName) {
+        const key = [...actions].sort().join(' ');
+        namesByActions.set(key, [...namesByActions.get(key) ?? [], name]);
+      }
+      return [...namesByActions].map(([actions, names]) => new iam.PolicyStatement({
+        actions: actions.split(' '),
+        resources: names.map((name) => arn(`${name}/*`)),
+      }));
+    }
+    const names = [...byName.keys()];
+    const patterns = scope === 'kind' ? ['*'] : [...new Set(names.map((name) => (Token.isUnresolved(name) ? `${name}/*` : `${commonPrefix(names)}*`)))];
+    return [new iam.PolicyStatement({
+      actions: [...new Set([...byName.values()].flatMap((actions) => [...actions]))].sort(),
+      resources: patterns.map(arn),
+    })];
   }
 }
 
@@ -181,12 +243,6 @@ const LOOSENING: Array<Partial<Scopes>> = [
   { stream: 'kind' },
   { channel: 'kind' },
 ];
-
-function resourcePattern(name: string, scope: Scope, prefix: string): string {
-  // A name only known at deploy time cannot share a prefix: it stays exact.
-  if (scope === 'name' || Token.isUnresolved(name)) return `${name}/*`;
-  return scope === 'kind' ? '*' : `${prefix}*`;
-}
 
 /**
  * A regular expression matching `value` as cdk-nag flattens it in a finding: `{ Ref: X }` becomes `<X>` and

@@ -283,18 +283,23 @@ describe('delete', () => {
     expect(console_.messages).toContain(`Nothing to remove: stream "${name}" (${arn}) is gone`);
   });
 
-  test('leaves the configuration of a stream that has left the stack, whose permissions the provider no longer holds', async () => {
+  test('fails a Delete that IAM denies, naming the permission and what to do, and keeps what it could not remove', async () => {
     const physicalId = await create();
-    // CloudFormation updates the provider's policy before it deletes the resources a template dropped.
-    h.server.injectFault('DescribeStream', { kind: 'error', errorType: 'AccessDeniedException', message: 'User is not authorized' }, { times: 2 });
+    h.server.setAuthorizer({
+      authorize: async ({ action, resource }) => (action === 'kinesisvideo:UpdateImageGenerationConfiguration'
+        ? { allowed: false, message: `User: arn:aws:sts::123456789012:assumed-role/Handler/fn is not authorized to perform: ${action} on resource: ${resource}` }
+        : { allowed: true }),
+    });
 
-    const run = await runProvider(events.delete(TYPE, physicalId, both(arn)), ENTRY_POINTS);
-
-    expect(run.result).toEqual({ IsComplete: true, Data: {} });
-    expect(h.calls()).toEqual(['DescribeStream:AccessDeniedException']);
-    expect(console_.messages).toContain(
-      `Left in place: stream "${name}" (${arn}) has left the stack, and the provider may no longer act on it. If it still exists, remove its configuration with DescribeStream by hand.`);
-    expect(stateOf(arn).notificationConfiguration?.DestinationConfig?.Uri).toBe(TOPIC);
+    await expect(onEvent(events.delete(TYPE, physicalId, both(arn)))).rejects.toThrow(
+      `UpdateImageGenerationConfiguration failed for stream "${name}" (${arn}): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/Handler/fn `
+      + `is not authorized to perform: kinesisvideo:UpdateImageGenerationConfiguration on resource: ${arn}. The Delete stopped here: stream "${name}" (${arn}) `
+      + `keeps what this call would have removed. Give the provider's handler role kinesisvideo:UpdateImageGenerationConfiguration on ${arn} (a policy or `
+      + 'permissions boundary outside the stack denies it), then retry the deployment or stack deletion; or remove the configuration by hand with '
+      + 'UpdateImageGenerationConfiguration.');
+    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, 'DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration:AccessDeniedException']);
+    expect(stateOf(arn).notificationConfiguration).toBeUndefined();
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
   });
 
   test('does nothing for a physical id it did not create', async () => {

@@ -155,6 +155,7 @@ export class Harness {
   public reset(): void {
     this.server.clearRequests();
     this.server.clearFaults();
+    this.server.setAuthorizer(undefined);
     this.time.sleeps.length = 0;
     this.logs.length = 0;
   }
