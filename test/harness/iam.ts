@@ -121,7 +121,8 @@ export class IamAccount implements Authorizer {
     const role = this.roles().find((r) => r.attributes.Arn === roleArn);
     const attachedArns = new Set(stringList(role?.properties.ManagedPolicyArns));
     const attachedTo = (r: IamResourceView) => stringList(r.properties.Roles).includes(roleName);
-    const ownInline = (Array.isArray(role?.properties.Policies) ? role.properties.Policies : []) as { PolicyName?: unknown; PolicyDocument?: unknown }[];
+    type InlinePolicy = { PolicyName?: unknown; PolicyDocument?: unknown };
+    const ownInline = (Array.isArray(role?.properties.Policies) ? role.properties.Policies : []) as InlinePolicy[];
     return {
       inline: [
         ...ownInline.map((p) => ({ name: String(p.PolicyName), document: p.PolicyDocument })),

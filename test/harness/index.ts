@@ -858,7 +858,11 @@ export class DeployHarness {
     const record = this.allRecords('AWS::Lambda::Function').find((r) => r.attributes.Arn === arn);
     if (!record) return undefined;
     const props = record.properties as {
-      Handler?: string; Timeout?: number | string; MemorySize?: number | string; Environment?: { Variables?: Record<string, unknown> }; Role?: unknown;
+      Handler?: string;
+      Timeout?: number | string;
+      MemorySize?: number | string;
+      Role?: unknown;
+      Environment?: { Variables?: Record<string, unknown> };
     };
     return {
       logicalId: record.logicalId,
