@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ImageFormat, ImageSelector, SignalingChannel, Stream } from '../src';
 import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
+import { KinesisVideoProvider } from '../src/private/provider';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const SERVICE_TOKEN = { 'Fn::GetAtt': ['CdkKinesisVideoProviderframeworkonEventF852243F', 'Arn'] };
@@ -360,6 +361,39 @@ describe('provider', () => {
       Resource: arn('configured'),
     });
     expect(guarded).toEqual({ Effect: 'Allow', Action: 'kinesisvideo:DescribeStream', Resource: [arn('guarded'), arn('also-guarded')] });
+  });
+
+  test('measures a stream named by a token at 256 characters, and loosens token names to the kind scope when they do not fit', () => {
+    const measure = (streams: number) => {
+      const stack = newStack();
+      const topic = new sns.Topic(stack, 'Topic');
+      for (let i = 0; i < streams; i++) {
+        const arn = new CfnParameter(stack, `Camera${i}Arn`).valueAsString;
+        Stream.fromStreamArn(stack, `Camera${i}`, arn).configureNotifications({ topic });
+      }
+      return { size: KinesisVideoProvider.getOrCreate(stack).policy.resolvedSize(), resources: JSON.stringify(handlerPolicy(stack).Statement[0].Resource) };
+    };
+    const one = measure(1);
+    expect(one.resources).toContain('"Fn::Select"');
+    // Each token name adds its ARN with a 256-character name and the longest partition: "arn:aws-us-gov:...:stream/<name>/*",
+    expect(measure(3).size - measure(2).size).toBe('"arn:aws-us-gov:kinesisvideo:eu-west-1:111122223333:stream//*",'.length + 256);
+    const many = measure(30);
+    expect(many.resources).toBe(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisvideo:eu-west-1:111122223333:stream/*']] }));
+    expect(many.size).toBeLessThanOrEqual(6_144);
+  });
+
+  test('fails at synth when even the kind scope does not fit the managed policy limit, naming the limit, the size and what to do', () => {
+    const stack = newStack();
+    new Stream(stack, 'Camera', { streamName: 'camera' }).configureNotifications({ topic: new sns.Topic(stack, 'Topic') });
+    const policy = KinesisVideoProvider.getOrCreate(stack).policy;
+    for (let i = 0; i < 80; i++) {
+      policy.allowStatement(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [`arn:aws:sns:eu-west-1:111122223333:${'t'.repeat(60)}-${i}`] }));
+    }
+    const size = policy.resolvedSize();
+    expect(size).toBeGreaterThan(6_144);
+    expect(() => Template.fromStack(stack)).toThrow(
+      `[TestStack/CdkKinesisVideoProvider/HandlerPolicy] The Kinesis Video handlers' policy needs ${size} characters with every stream and channel of the kind `
+      + 'scope (stream/*, channel/*), over IAM\'s limit of 6144 for a managed policy. Split the stack\'s resources across stacks.');
   });
 
   test('the handler policy\'s logical id changes with its document, so that the old policy outlives the Deletes of an update', () => {
