@@ -371,7 +371,8 @@ describe('provider', () => {
         const arn = new CfnParameter(stack, `Camera${i}Arn`).valueAsString;
         Stream.fromStreamArn(stack, `Camera${i}`, arn).configureNotifications({ topic });
       }
-      return { size: KinesisVideoProvider.getOrCreate(stack).policy.resolvedSize(), resources: JSON.stringify(handlerPolicy(stack).Statement[0].Resource) };
+      const size = KinesisVideoProvider.getOrCreate(stack).policy.resolvedSize();
+      return { size, resources: JSON.stringify(handlerPolicy(stack).Statement[0].Resource) };
     };
     const one = measure(1);
     expect(one.resources).toContain('"Fn::Select"');
