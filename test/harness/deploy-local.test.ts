@@ -69,6 +69,8 @@ describe('deployLocal', () => {
     expect(deployed).toMatch(/\ncam-1 +ACTIVE +24 +- +HOT +- +- +- +-\n/);
     expect(destroyed).toMatch(/^Stack Local: DELETE DELETE_COMPLETE in /);
     expect(destroyed).toContain('KVS streams: none');
+    // The fixture handler calls no AWS API: nothing to evaluate, nothing denied.
+    expect(lines.at(-1)).toBe('IAM: 0 calls of the handlers evaluated against their role\'s policies at the time of the call, 0 denied');
   });
 
   test('fails: reports the failure and returns false', async () => {

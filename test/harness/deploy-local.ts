@@ -64,6 +64,9 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<boo
         ok &&= SUCCESS.includes(result.status);
       }
     }
+    const iam = harness.iamDecisions;
+    write(`IAM: ${iam.evaluated} calls of the handlers evaluated against their role's policies at the time of the call, ${iam.denied} denied`);
+    ok &&= iam.denied === 0;
   } finally {
     await harness.close();
     await server.stop();

@@ -44,6 +44,8 @@ interface Caller {
 export const IAM_POLICY_TYPES: ReadonlySet<string> = new Set(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']);
 
 export class IamAccount implements Authorizer {
+  /** How many calls signed with an issued key were evaluated, and how many of them were denied. */
+  public readonly decisions = { evaluated: 0, denied: 0 };
   private readonly callers = new Map<string, Caller>();
   private readonly keys = new Map<string, string>();
 
@@ -69,6 +71,13 @@ export class IamAccount implements Authorizer {
   public async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
     const caller = this.callers.get(request.accessKeyId);
     if (!caller) return { allowed: true };
+    const decision = await this.evaluate(caller, request);
+    this.decisions.evaluated++;
+    if (!decision.allowed) this.decisions.denied++;
+    return decision;
+  }
+
+  private async evaluate(caller: Caller, request: AuthorizationRequest): Promise<AuthorizationDecision> {
     const policies = this.policiesOf(caller.roleArn);
     const principal = assumedRoleArn(caller);
     const result = await runSimulation({

@@ -288,6 +288,11 @@ export class DeployHarness {
     );
   }
 
+  /** The calls the functions made that IAM evaluated so far, and how many it denied. */
+  public get iamDecisions(): { readonly evaluated: number; readonly denied: number } {
+    return { ...this.iam.decisions };
+  }
+
   /** Every Lambda invocation so far. */
   public get invocations(): readonly InvocationRecord[] {
     return this.runtime.invocations;
