@@ -644,6 +644,9 @@ describe.each(SCENARIOS)('the example app\'s lifecycle $name', (scenario) => {
     // And the scenario met the faults it was meant to meet.
     expect([...new Set(log.map((r) => r.fault).filter((kind) => kind !== undefined))].sort()).toEqual(scenario.faultKinds);
     expect(harness.status(STACK)).toBeUndefined();
+    // Every handler call of the whole scenario was evaluated against the provider role's policies of its moment.
+    expect(harness.iamDecisions.evaluated).toBeGreaterThan(100);
+    expect(harness.iamDecisions.denied).toBe(0);
   });
 });
 
