@@ -30,8 +30,11 @@ const DEFAULT_MAX_SESSION_SECONDS = 3600;
 const THING_CHARACTERS = '[a-zA-Z0-9_-]';
 const MAX_THING_NAME_LENGTH = 128;
 
-/** cdk-nag's rendering of the role's thing-scoped ARNs: `arn:<AWS::Partition>:kinesisvideo:<region>:<account>:stream/${credentials-iot:ThingName}/*`. */
-const THING_SCOPED_FINDING = '/^Resource::arn:<AWS::Partition>:kinesisvideo:[^:]+:[^:]+:(stream|channel)\\/\\$\\{credentials-iot:ThingName\\}(\\.\\*)?\\/\\*$/';
+/**
+ * cdk-nag's rendering of the role's thing-scoped ARNs, which shows the policy variable as `<credentials-iot:ThingName>`:
+ * `arn:<AWS::Partition>:kinesisvideo:<region>:<account>:stream/<credentials-iot:ThingName>/*`.
+ */
+const THING_SCOPED_FINDING = '/^Resource::arn:<AWS::Partition>:kinesisvideo:[^:]+:[^:]+:(stream|channel)\\/<credentials-iot:ThingName>(\\.\\*)?\\/\\*$/';
 
 /** cdk-nag's rendering of a bucket's objects under a key prefix: `<Bucket.Arn>/<keyPrefix>*`. */
 const IMAGE_OBJECTS_FINDING = '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/[^*]*\\*$/';

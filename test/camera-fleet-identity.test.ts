@@ -1,9 +1,10 @@
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CameraFleetIdentity, CameraFleetIdentityProps, CameraStreamNaming, SignalingChannel, Stream } from '../src';
 import { decide, Decision, resolvedDefaultPolicy } from './support/iam-evaluator';
 
@@ -293,5 +294,25 @@ describe('CameraFleetIdentity validation', () => {
     const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber;
     new CameraFleetIdentity(stack, 'Cameras', { roleAliasName: name, credentialDuration: Duration.seconds(seconds) });
     Template.fromStack(stack).hasResourceProperties('AWS::IoT::RoleAlias', { RoleAlias: { Ref: 'AliasName' }, CredentialDurationSeconds: { Ref: 'Seconds' } });
+  });
+});
+
+describe('CameraFleetIdentity and cdk-nag', () => {
+  test('the role\'s suppressions cover the thing-scoped ARNs only: another wildcard on the role is still reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Site', { env: { account: ACCOUNT, region: REGION } });
+    const fleet = new CameraFleetIdentity(stack, 'Cameras', { webRtcMaster: true });
+    fleet.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kinesisvideo:PutMedia'],
+      resources: [stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: '*' })],
+    }));
+    fleet.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kinesisvideo:ListStreams'], resources: ['*'] }));
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('^AwsSolutions-'))
+      .map((m) => `${m.id} ${/^(AwsSolutions-\w+(?:\[.*?\])?): /.exec(String(m.entry.data))![1]}`);
+    expect(findings).toEqual([
+      `/Site/Cameras/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:${REGION}:${ACCOUNT}:stream/*]`,
+      '/Site/Cameras/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+    ]);
   });
 });
