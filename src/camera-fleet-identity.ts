@@ -106,6 +106,15 @@ export interface CameraFleetIdentityProps {
   readonly streams?: IStream[];
 
   /**
+   * Whether cameras may create the streams named after their thing (`kinesisvideo:CreateStream`), as the producer
+   * SDKs do when a stream does not exist yet. Declare the retention, media type and tags of such streams with
+   * `StreamSettings`. With `THING_NAME_DOT_SUFFIX`, a camera may create any number of streams `<thing name>.<suffix>`.
+   *
+   * @default false: cameras write to streams that exist
+   */
+  readonly allowStreamCreation?: boolean;
+
+  /**
    * Whether each camera is the WebRTC master of the signaling channel named as its thing
    * (`kinesisvideo:ConnectAsMaster` and the calls that find the channel's endpoints and ICE servers, as
    * `grantConnectAsMaster`).
@@ -188,7 +197,7 @@ export class CameraFleetIdentity extends Resource implements iam.IGrantable {
     const streamsOfThing = this.streamNaming === CameraStreamNaming.THING_NAME ? THING_NAME_VARIABLE : `${THING_NAME_VARIABLE}.*`;
     iam.Grant.addToPrincipal({
       grantee: role,
-      actions: PRODUCER_ACTIONS,
+      actions: props.allowStreamCreation ? [...PRODUCER_ACTIONS, 'kinesisvideo:CreateStream'] : PRODUCER_ACTIONS,
       // `/*`: a stream ARN ends in its creation time.
       resourceArns: [stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: `${streamsOfThing}/*` })],
     });

@@ -108,6 +108,13 @@ describe('CameraFleetIdentity resources', () => {
     ]);
   });
 
+  test('the role\'s policy with stream creation: CreateStream joins the producer actions', () => {
+    const { stack, fleet } = fleetIn({ allowStreamCreation: true });
+    expect(policyStatements(stack, fleet)).toEqual([
+      { Effect: 'Allow', Action: [...PRODUCER_ACTIONS, 'kinesisvideo:CreateStream'], Resource: kvsArnPattern('stream', '${credentials-iot:ThingName}') },
+    ]);
+  });
+
   test('the cameras get the same actions as grantWrite and grantConnectAsMaster', () => {
     const stack = newStack();
     const fleet = new CameraFleetIdentity(stack, 'Cameras', { webRtcMaster: true });
@@ -161,6 +168,22 @@ describe('CameraFleetIdentity scoping, evaluated by IAM', () => {
       ['kinesisvideo:PutMedia', kvsArn('stream', 'cam.front', OTHER_ACCOUNT), 'ImplicitlyDenied'],
       ['kinesisvideo:PutMedia', kvsArn('stream', 'cam.front', ACCOUNT, OTHER_REGION), 'ImplicitlyDenied'],
     ]);
+  });
+
+  test('stream creation: thing cam may create stream cam only, and only when allowed', async () => {
+    await table({ allowStreamCreation: true }, [
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam'), 'Allowed'],
+      ['kinesisvideo:PutMedia', kvsArn('stream', 'cam'), 'Allowed'],
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam-1'), 'ImplicitlyDenied'],
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam.front'), 'ImplicitlyDenied'],
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam', ACCOUNT, OTHER_REGION), 'ImplicitlyDenied'],
+    ]);
+    await table({ allowStreamCreation: true, streamNaming: CameraStreamNaming.THING_NAME_DOT_SUFFIX }, [
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam.front'), 'Allowed'],
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam'), 'ImplicitlyDenied'],
+      ['kinesisvideo:CreateStream', kvsArn('stream', 'cam-1.front'), 'ImplicitlyDenied'],
+    ]);
+    await table({}, [['kinesisvideo:CreateStream', kvsArn('stream', 'cam'), 'ImplicitlyDenied']]);
   });
 
   test('WebRTC master: thing cam is master of channel cam only, and never a viewer', async () => {

@@ -359,6 +359,7 @@ export const SCENARIOS: Scenario[] = [
         streamNaming: CameraStreamNaming.THING_NAME_DOT_SUFFIX,
         streams: [front],
         webRtcMaster: true,
+        allowStreamCreation: true,
       });
       front.configureImageGeneration({ bucket: support.imageBucket(), keyPrefix: 'site1/front', samplingInterval: Duration.seconds(10) });
       fleet.addStream(Stream.fromStreamArn(stack, 'Rear', importedArn(stack, 'stream', 'cam-17.rear')));
