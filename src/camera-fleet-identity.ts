@@ -1,6 +1,6 @@
 import { CfnResource, Duration, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CfnPolicy, CfnRoleAlias } from 'aws-cdk-lib/aws-iot';
+import { CfnPolicy, CfnRoleAlias, CfnThing } from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
 import { MASTER_ACTIONS, PRODUCER_ACTIONS } from './private/device-actions';
 import { addNagSuppressions } from './private/nag';
@@ -29,6 +29,7 @@ const DEFAULT_MAX_SESSION_SECONDS = 3600;
  */
 const THING_CHARACTERS = '[a-zA-Z0-9_-]';
 const MAX_THING_NAME_LENGTH = 128;
+const THING_NAME_PATTERN = new RegExp(`^${THING_CHARACTERS}{1,${MAX_THING_NAME_LENGTH}}$`);
 
 /**
  * cdk-nag's rendering of the role's thing-scoped ARNs, which shows the policy variable as `<credentials-iot:ThingName>`:
@@ -57,7 +58,7 @@ export enum CameraStreamNaming {
 /** The stream names each naming gives a thing, as a test of a concrete stream name. */
 const STREAM_NAME_RULES: Record<CameraStreamNaming, { readonly pattern: RegExp; readonly allowed: string }> = {
   [CameraStreamNaming.THING_NAME]: {
-    pattern: new RegExp(`^${THING_CHARACTERS}{1,${MAX_THING_NAME_LENGTH}}$`),
+    pattern: THING_NAME_PATTERN,
     allowed: `the name of a camera's thing, 1-${MAX_THING_NAME_LENGTH} characters of ${THING_CHARACTERS} (streamNaming THING_NAME)`,
   },
   [CameraStreamNaming.THING_NAME_DOT_SUFFIX]: {
@@ -235,6 +236,24 @@ export class CameraFleetIdentity extends Resource implements iam.IGrantable {
     this.iotPolicyName = policy.ref;
 
     for (const stream of props.streams ?? []) this.addStream(stream);
+  }
+
+  /**
+   * Registers a camera as an AWS IoT thing (`AWS::IoT::Thing`) of this stack. Its certificate, attached to the thing
+   * and to `iotPolicyName`, is made on or for the device (see the README's "On the device").
+   *
+   * @param thingName 1-128 characters of `[a-zA-Z0-9_-]`: the characters that thing names (`[a-zA-Z0-9:_-]`) share
+   * with stream and channel names, so that the camera's streams can be named after it
+   * @returns the thing
+   */
+  public addThing(thingName: string): CfnThing {
+    if (!Token.isUnresolved(thingName) && !THING_NAME_PATTERN.test(thingName)) {
+      throw invalid('thingName', thingName, `1-${MAX_THING_NAME_LENGTH} characters of ${THING_CHARACTERS}, which a thing name shares with stream and channel names`);
+    }
+    // The id is the thing's name, so that adding or removing a camera leaves the others in place; a name known only
+    // at deploy time gets its position among the things instead.
+    const things = this.node.children.filter((child) => child instanceof CfnThing).length;
+    return new CfnThing(this, `Thing-${Token.isUnresolved(thingName) ? things : thingName}`, { thingName });
   }
 
   /**

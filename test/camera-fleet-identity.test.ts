@@ -339,3 +339,38 @@ describe('CameraFleetIdentity and cdk-nag', () => {
     ]);
   });
 });
+
+describe('CameraFleetIdentity things', () => {
+  test('addThing declares a thing named as the camera, under an id of its name', () => {
+    const { stack, fleet } = fleetIn();
+    const thing = fleet.addThing('site1-entrance');
+    fleet.addThing('Cam_2');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IoT::Thing', 2);
+    expect(template.findResources('AWS::IoT::Thing')[stack.getLogicalId(thing)].Properties).toEqual({ ThingName: 'site1-entrance' });
+    expect(thing.node.id).toBe('Thing-site1-entrance');
+  });
+
+  test('skips a thing name that is a token', () => {
+    const { stack, fleet } = fleetIn();
+    const thing = fleet.addThing(new CfnParameter(stack, 'ThingName').valueAsString);
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::Thing', { ThingName: { Ref: 'ThingName' } });
+    expect(thing.node.id).toBe('Thing-0');
+  });
+
+  test.each([
+    ['cam.17'],
+    ['cam:17'],
+    ['cam 17'],
+    [''],
+    ['c'.repeat(129)],
+  ])('fails with thingName "%s"', (thingName) => {
+    const { fleet } = fleetIn();
+    expect(() => fleet.addThing(thingName)).toThrow(
+      `Invalid thingName "${thingName}": must be 1-128 characters of [a-zA-Z0-9_-], which a thing name shares with stream and channel names`);
+  });
+
+  test('accepts a thing name of 128 characters', () => {
+    expect(() => fleetIn().fleet.addThing('c'.repeat(128))).not.toThrow();
+  });
+});

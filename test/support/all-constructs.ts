@@ -363,6 +363,7 @@ export const SCENARIOS: Scenario[] = [
       });
       front.configureImageGeneration({ bucket: support.imageBucket(), keyPrefix: 'site1/front', samplingInterval: Duration.seconds(10) });
       fleet.addStream(Stream.fromStreamArn(stack, 'Rear', importedArn(stack, 'stream', 'cam-17.rear')));
+      fleet.addThing('cam-17');
 
       // Defaults: a generated alias name, one hour, one stream per thing, no channel.
       const doorbells = new CameraFleetIdentity(stack, 'Doorbells');
