@@ -1,7 +1,7 @@
 /**
- * A realistic camera fleet: encrypted, tagged camera streams that notify an SNS topic and write thumbnails to S3, a
- * WebRTC doorbell whose media is stored in a stream, producer and consumer roles from the grants, and an alarm from a
- * metric helper.
+ * A realistic camera fleet: encrypted, tagged camera streams that notify an SNS topic and write thumbnails to S3, the
+ * cameras' IoT identity, a WebRTC doorbell whose media is stored in a stream, producer and consumer roles from the grants,
+ * and an alarm from a metric helper.
  *
  * `npx projen synth:example` synthesizes it with the pinned CDK CLI and validates every template with cfn-lint.
  */
@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream, StreamSettings } from '../src';
+import { CameraFleetIdentity, EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream, StreamSettings } from '../src';
 
 /** The cameras of one site: each streams H.264 video with AAC audio. */
 const CAMERAS = ['entrance', 'loading-dock', 'parking'];
@@ -34,11 +34,9 @@ export class CameraFleetStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(30) }],
     });
 
-    // The cameras' own credentials (for example from IoT certificates through a role alias) use this role.
-    const cameras = new iam.Role(this, 'CameraRole', {
-      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
-      description: 'Assumed by the site cameras to put media into their streams',
-    });
+    // The cameras' identity: each camera is an AWS IoT thing named as its stream (site1-entrance, ...), and the IoT
+    // credentials provider exchanges its certificate for credentials that reach only that stream.
+    const cameras = new CameraFleetIdentity(this, 'Cameras', { roleAliasName: 'site1-cameras' });
     // The video analytics service reads live and archived media.
     const analytics = new iam.Role(this, 'AnalyticsRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -57,7 +55,7 @@ export class CameraFleetStack extends Stack {
       Tags.of(stream).add('site', 'site1');
       Tags.of(stream).add('camera', name);
 
-      stream.grantWrite(cameras);
+      cameras.addStream(stream);
       stream.grantRead(analytics);
       stream.configureNotifications({ topic: alerts });
       stream.configureImageGeneration({
@@ -141,7 +139,7 @@ export class CameraFleetStack extends Stack {
       tags: { site: 'site1', camera: 'visitor-gate' },
       waitForStream: Duration.minutes(30),
     });
-    visitorGate.grantWrite(cameras);
+    cameras.addStream(visitorGate);
   }
 }
 

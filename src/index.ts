@@ -6,3 +6,4 @@ export * from './image-generation';
 export * from './edge-configuration';
 export * from './stream-settings';
 export * from './channel-settings';
+export * from './camera-fleet-identity';

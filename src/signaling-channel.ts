@@ -4,20 +4,11 @@ import { CfnSignalingChannel } from 'aws-cdk-lib/aws-kinesisvideo';
 import { aws_kinesisvideo as kvsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
+import { MASTER_ACTIONS, PEER_ACTIONS } from './private/device-actions';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { MediaStorage } from './private/media-storage';
 import { tagValidation, validateChannelName, validateMessageTtl } from './private/validation';
 import { IStream } from './stream';
-
-/** The calls a peer makes to find the channel's endpoints and ICE servers, shared by masters and viewers. */
-const PEER_ACTIONS = [
-  'kinesisvideo:GetSignalingChannelEndpoint',
-  'kinesisvideo:GetIceServerConfig',
-  'kinesisvideo:DescribeSignalingChannel',
-];
-
-/** What a master peer calls (the camera side). */
-const MASTER_ACTIONS = ['kinesisvideo:ConnectAsMaster', ...PEER_ACTIONS];
 
 /** What a viewer peer calls. */
 const VIEWER_ACTIONS = ['kinesisvideo:ConnectAsViewer', ...PEER_ACTIONS];

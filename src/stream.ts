@@ -9,13 +9,11 @@ import { ImageGenerationOptions } from './image-generation';
 import { MediaType } from './media-type';
 import { NotificationOptions } from './notification';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
+import { PRODUCER_ACTIONS, PRODUCER_KEY_ACTIONS } from './private/device-actions';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { RetentionGuard } from './private/retention-guard';
 import { StreamConfiguration } from './private/stream-configuration';
 import { tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
-
-/** What a producer calls: PutMedia, and the two calls that find the stream's data endpoint. */
-const WRITE_ACTIONS = ['kinesisvideo:PutMedia', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:DescribeStream'];
 
 /** Every call of a consumer: live and archived media, fragments, clips, HLS, DASH and images. */
 const READ_ACTIONS = [
@@ -38,8 +36,6 @@ const PLAYBACK_ACTIONS = [
   'kinesisvideo:GetDataEndpoint',
 ];
 
-/** Producers need this on a customer managed key (KVS Developer Guide, "Data protection"). */
-const KMS_WRITE_ACTIONS = ['kms:GenerateDataKey'];
 /** Consumers need this on a customer managed key (KVS Developer Guide, "Data protection"). */
 const KMS_READ_ACTIONS = ['kms:Decrypt'];
 
@@ -237,6 +233,15 @@ export interface IStream extends IResource, kvsRefs.IStreamRef {
    * @internal
    */
   _addIngestionRequirement(requirement: GranteeRequirement): void;
+
+  /**
+   * Grants what a producer needs besides the stream's own actions: the customer managed key, and what the stream's
+   * configurations require, now and later. For principals scoped to the stream some other way, such as
+   * `CameraFleetIdentity`'s role.
+   *
+   * @internal
+   */
+  _grantProducerNeeds(grantee: iam.IGrantable): iam.Grant | undefined;
 }
 
 /**
@@ -291,9 +296,9 @@ abstract class StreamBase extends Resource implements IStream {
   }
 
   public grantWrite(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.grantWithKey(grantee, WRITE_ACTIONS, KMS_WRITE_ACTIONS);
-    this.ingestion.addGrantee(grantee);
-    return grant;
+    const grant = this.grant(grantee, ...PRODUCER_ACTIONS);
+    const keyGrant = this._grantProducerNeeds(grantee);
+    return keyGrant ? grant.combine(keyGrant) : grant;
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
@@ -315,6 +320,13 @@ abstract class StreamBase extends Resource implements IStream {
   /** @internal */
   public _addIngestionRequirement(requirement: GranteeRequirement): void {
     this.ingestion.addRequirement(requirement);
+  }
+
+  /** @internal */
+  public _grantProducerNeeds(grantee: iam.IGrantable): iam.Grant | undefined {
+    const keyGrant = this.encryptionKey?.grant(grantee, ...PRODUCER_KEY_ACTIONS);
+    this.ingestion.addGrantee(grantee);
+    return keyGrant;
   }
 
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -102,6 +102,19 @@ export function validateMessageTtl(value: Duration | undefined, propName = 'mess
   validateWholeSeconds(value, propName, 5, 120);
 }
 
+/** An IoT role alias name: 1-128 characters of `[\w=,@-]` (`AWS::IoT::RoleAlias` `RoleAlias`). */
+export function validateRoleAliasName(value: string | undefined, propName = 'roleAliasName'): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value.length < 1 || value.length > 128 || !/^[\w=,@-]+$/.test(value)) {
+    throw invalid(propName, value, '1-128 characters of [a-zA-Z0-9_=,@-]');
+  }
+}
+
+/** How long IoT credentials are valid: a whole number of seconds from 900 to 43200 (`CredentialDurationSeconds`). */
+export function validateCredentialDuration(value: Duration | undefined, propName = 'credentialDuration'): void {
+  validateWholeSeconds(value, propName, 900, 43200);
+}
+
 /**
  * Throws on the first tag that the service would reject: at most 50 tags, keys of 1-128 and values of 0-256 Unicode
  * letters, digits, white space and `_.:/=+-@`, and no key in the reserved `aws:` prefix.

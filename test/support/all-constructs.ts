@@ -12,6 +12,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  CameraFleetIdentity,
+  CameraStreamNaming,
   ChannelSettings,
   EdgeConfiguration,
   EdgeSyncWait,
@@ -341,6 +343,31 @@ export const SCENARIOS: Scenario[] = [
         channel: SignalingChannel.fromChannelArn(stack, 'Porch', stack.formatArn({ service: 'kinesisvideo', resource: 'channel', resourceName: 'porch/1700000000000' })),
         messageTtl: Duration.seconds(120),
       });
+    },
+  },
+  {
+    id: 'CameraFleets',
+    description: 'camera fleet identities with every option: thing-scoped streams and channels, fleet streams with a key and both configurations',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const front = new Stream(stack, 'Front', { streamName: 'cam-17.front', encryptionKey: support.encryptionKey(), removalPolicy: RemovalPolicy.DESTROY });
+      front.configureNotifications({ topic: support.notificationTopic() });
+      const fleet = new CameraFleetIdentity(stack, 'Cameras', {
+        roleAliasName: 'site1-cameras',
+        credentialDuration: Duration.hours(2),
+        streamNaming: CameraStreamNaming.THING_NAME_DOT_SUFFIX,
+        streams: [front],
+        webRtcMaster: true,
+        allowStreamCreation: true,
+      });
+      front.configureImageGeneration({ bucket: support.imageBucket(), keyPrefix: 'site1/front', samplingInterval: Duration.seconds(10) });
+      fleet.addStream(Stream.fromStreamArn(stack, 'Rear', importedArn(stack, 'stream', 'cam-17.rear')));
+      fleet.addThing('cam-17');
+
+      // Defaults: a generated alias name, one hour, one stream per thing, no channel.
+      const doorbells = new CameraFleetIdentity(stack, 'Doorbells');
+      doorbells.addStream(new Stream(stack, 'Doorbell', { streamName: 'doorbell-1', removalPolicy: RemovalPolicy.DESTROY }));
     },
   },
   {
