@@ -85,12 +85,14 @@ export async function runFleet(options: BenchOptions): Promise<FleetFigures> {
         const throttled = requests.filter((r) => r.errorType === 'ClientLimitExceededException').length;
         const calls = callBoundMs(requests);
         figures.push({ name: run.name, status: result.status, failures: failed.length, wallMs });
+        const iam = harness.iamDecisions;
         rows.push([run.name, result.status, String(failed.length), seconds(wallMs), ratio(wallMs, bound), String(requests.length), String(throttled),
-          `${seconds(calls.ms)} (${calls.action})`]);
+          `${iam.evaluated} / ${iam.denied}`, `${seconds(calls.ms)} (${calls.action})`]);
         if (failed.length > 0) options.write(`  first failure (${run.name}): ${failed[0]}`);
       });
     }
-    options.write(table(['run', 'status', 'failed resources', 'total', 'vs lower bound', 'requests', 'throttled', 'bound of the handlers\' configuration calls'], rows));
+    options.write(table(['run', 'status', 'failed resources', 'total', 'vs lower bound', 'requests', 'throttled', 'IAM evaluated / denied',
+      'bound of the handlers\' configuration calls'], rows));
     options.write(`${streams} streams; lower bound set by the TPS limits: ${seconds(bound)} `
       + `((${streams} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s stream creation); goal ≤ 1.20× with 0 failures`);
     return { streams, lowerBoundMs: bound, runs: figures };

@@ -21,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
   let quick = false;
   let only: string | undefined;
   for (let i = 0; i < argv.length; i++) {
+    // `npx projen bench -- --only synth` passes the separator on.
+    if (argv[i] === '--') continue;
     if (argv[i] === '--quick') quick = true;
     else if (argv[i] === '--only' && argv[i + 1] in BENCHMARKS) only = argv[++i];
     else throw new Error(`Unknown argument ${argv[i]}\n${USAGE}`);
