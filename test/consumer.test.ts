@@ -10,8 +10,14 @@ import * as ts from 'typescript';
 import { SCENARIOS } from './support/all-constructs';
 import { builtPackage, HANDLER_BUNDLE, run } from './support/package-build';
 
-/** The peer dependencies at the library's floor. */
-const PEERS = ['aws-cdk-lib@2.245.0', 'constructs@10.5.1'];
+/**
+ * The peer dependencies at the library's floor, and the newest aws-cdk-lib 2 of the registry: deprecations appear in
+ * new releases, and JSII_DEPRECATED=fail makes any deprecated aws-cdk-lib API the library calls fail the synth.
+ */
+const PEER_SETS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['the floor, aws-cdk-lib 2.245.0 and constructs 10.5.1', ['aws-cdk-lib@2.245.0', 'constructs@10.5.1']],
+  ['the newest aws-cdk-lib 2 and constructs 10', ['aws-cdk-lib@^2', 'constructs@^10.5.1']],
+];
 
 /** The kitchen sink as plain JavaScript that imports the installed package instead of `src/`. */
 function kitchenSinkForConsumer(): string {
@@ -24,7 +30,7 @@ function kitchenSinkForConsumer(): string {
   return rewritten;
 }
 
-test('a project that installs the packed tarball synthesizes every construct without Docker', () => {
+test.each(PEER_SETS)('a project that installs the packed tarball with %s synthesizes every construct without Docker and without a deprecated API', (_name, peers) => {
   const work = mkdtempSync(join(tmpdir(), 'kvs-consumer-'));
   try {
     const packed = run('npm', ['pack', '--pack-destination', work, '--json'], builtPackage());
@@ -33,7 +39,7 @@ test('a project that installs the packed tarball synthesizes every construct wit
     const project = join(work, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'kvs-consumer', version: '1.0.0', private: true }));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...PEERS], project);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers], project);
     const installed = realpathSync(join(project, 'node_modules', 'cdk-kinesis-video'));
     expect(installed.startsWith(realpathSync(project))).toBe(true);
 
@@ -53,7 +59,9 @@ test('a project that installs the packed tarball synthesizes every construct wit
     writeFileSync(join(fakeBin, 'docker'), `#!/bin/sh\necho "$@" >> '${dockerCalls}'\nexit 1\n`);
     chmodSync(join(fakeBin, 'docker'), 0o755);
     const outdir = join(work, 'cdk.out');
-    run('node', ['app.js', outdir], project, { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, CDK_DOCKER: join(fakeBin, 'docker') });
+    run('node', ['app.js', outdir], project, {
+      ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, CDK_DOCKER: join(fakeBin, 'docker'), JSII_DEPRECATED: 'fail',
+    });
 
     expect(existsSync(dockerCalls)).toBe(false);
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));

@@ -56,6 +56,6 @@ export class RetentionGuard extends Construct {
       DataRetentionInHours: Token.isUnresolved(hours) ? Token.asString(hours) : String(hours),
     });
     this.provider.policy.allow('stream', name, ['kinesisvideo:DescribeStream']);
-    stream.addDependency(this.resource);
+    stream.node.addDependency(this.resource);
   }
 }
