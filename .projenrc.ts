@@ -27,7 +27,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '24.x',
 
   devDeps: [
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
