@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { MediaType } from './media-type';
 import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
 import { addSettingsResource, cfnNumber, describeOwnStack, SettingsKind } from './private/settings';
-import { validateDataRetention, validateDeviceName } from './private/validation';
+import { requireDuration, requireMediaTypeObject, validateDataRetention, validateDeviceName } from './private/validation';
 import { IStream, StorageTier, Stream } from './stream';
 
 const STREAM_SETTINGS: SettingsKind = {
@@ -145,6 +145,8 @@ export class StreamSettings extends Construct {
     super(scope, id);
     validateDataRetention(props.dataRetention);
     validateDeviceName(props.deviceName);
+    requireMediaTypeObject(props.mediaType);
+    requireDuration('waitForStream', props.waitForStream, false, 'Duration.minutes(30)');
     const stream = props.stream;
     addSettingsResource(this, {
       kind: STREAM_SETTINGS,

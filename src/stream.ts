@@ -13,7 +13,7 @@ import { PRODUCER_ACTIONS, PRODUCER_KEY_ACTIONS } from './private/device-actions
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { RetentionGuard } from './private/retention-guard';
 import { StreamConfiguration } from './private/stream-configuration';
-import { tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
+import { requireMediaTypeObject, tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
 
 /** Every call of a consumer: live and archived media, fragments, clips, HLS, DASH and images. */
 const READ_ACTIONS = [
@@ -553,6 +553,7 @@ export class Stream extends StreamBase {
     validateStreamName(props.streamName);
     const streamName = props.streamName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
     validateDeviceName(props.deviceName);
+    requireMediaTypeObject(props.mediaType);
     const dataRetention = props.dataRetention ?? DEFAULT_DATA_RETENTION;
     validateDataRetention(dataRetention);
     this.dataRetention = dataRetention;

@@ -1,4 +1,7 @@
 import { App, CfnParameter, Duration, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SignalingChannel, Stream, StreamSettings } from '../src';
 import {
   assertLength,
   assertPattern,
@@ -248,5 +251,47 @@ describe('tagValidation', () => {
     expect(tagValidation(manager).validate()).toEqual([
       `Invalid tag value of key "team" "a&b": must be 0-256 characters of ${TAG_CHARACTERS}`,
     ]);
+  });
+});
+
+describe('plain JavaScript misuse', () => {
+  // Values the TypeScript compiler would refuse, as a JavaScript (or untyped jsii) caller can pass them.
+  const untyped = (value: unknown) => value as any;
+  const newStack = () => new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
+
+  test('fails on a string given for mediaType instead of dropping it', () => {
+    expect(() => new Stream(newStack(), 'S', { mediaType: untyped('video/h264') })).toThrow(
+      'Invalid mediaType "video/h264": must be a MediaType, for example MediaType.H264 or MediaType.of(MediaType.H264, MediaType.AAC)');
+    expect(() => new StreamSettings(newStack(), 'S', { stream: Stream.fromStreamName(newStack(), 'D', 'd'), mediaType: untyped('video/h264') })).toThrow(
+      'Invalid mediaType "video/h264": must be a MediaType, for example MediaType.H264 or MediaType.of(MediaType.H264, MediaType.AAC)');
+  });
+
+  test('fails on a number given for a Duration', () => {
+    expect(() => new Stream(newStack(), 'S', { dataRetention: untyped(24) })).toThrow('Invalid dataRetention "24": must be a Duration, for example Duration.hours(1)');
+    expect(() => new SignalingChannel(newStack(), 'C', { messageTtl: untyped('60') })).toThrow('Invalid messageTtl "60": must be a Duration, for example Duration.seconds(5)');
+  });
+
+  test('fails on a missing samplingInterval, topic or bucket instead of crashing with a TypeError', () => {
+    const stack = newStack();
+    const stream = new Stream(stack, 'S');
+    expect(() => stream.configureImageGeneration(untyped({ bucket: new s3.Bucket(stack, 'B') }))).toThrow(
+      'Invalid samplingInterval "undefined": must be a Duration, for example Duration.seconds(5)');
+    expect(() => stream.configureImageGeneration(untyped({ samplingInterval: Duration.seconds(1) }))).toThrow(
+      'Invalid bucket "undefined": must be an S3 bucket (s3.IBucket)');
+    expect(() => stream.configureNotifications(untyped({ topic: 'arn:aws:sns:eu-west-1:111122223333:t' }))).toThrow(
+      'Invalid topic "arn:aws:sns:eu-west-1:111122223333:t": must be an SNS topic (sns.ITopic)');
+  });
+
+  test('fails naming a FIFO topic of the app by its construct path, never by a raw token', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Alerts', { fifo: true });
+    expect(() => new Stream(stack, 'S').configureNotifications({ topic })).toThrow(
+      'Invalid topic "TestStack/Alerts": must be a standard SNS topic: Kinesis Video Streams does not notify FIFO topics');
+  });
+
+  test('shows a token as a deploy-time value and an object by its class', () => {
+    const token = new CfnParameter(newStack(), 'P').valueAsString;
+    expect(invalid('x', token, 'y').message).toBe('Invalid x "(a value known only at deploy time)": must be y');
+    expect(invalid('x', new s3.BlockPublicAccess({}), 'y').message).toBe('Invalid x "a BlockPublicAccess": must be y');
   });
 });

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './arn';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
-import { assertLength, assertPattern, assertRange, invalid } from './validation';
+import { assertLength, assertPattern, assertRange, invalid, requireConstructProp, requireDuration } from './validation';
 import { ImageFormat, ImageGenerationOptions, ImageSelector } from '../image-generation';
 import { NotificationOptions } from '../notification';
 
@@ -71,9 +71,11 @@ export class StreamConfiguration extends Construct {
   public setNotification(options: NotificationOptions): void {
     if (this.notification) throw new Error(`Stream ${this.stream.node.path} already has a notification configuration`);
     this.requireRetention('notifications');
+    requireConstructProp('topic', options.topic, 'topicArn', 'an SNS topic (sns.ITopic)');
     const topic = options.topic;
     if (!Token.isUnresolved(topic.fifo) && topic.fifo) {
-      throw invalid('topic', topic.topicArn, 'a standard SNS topic: Kinesis Video Streams does not notify FIFO topics');
+      // Named by its construct path: the ARN of a topic of the app is known only at deploy time.
+      throw invalid('topic', Token.isUnresolved(topic.topicArn) ? topic.node.path : topic.topicArn, 'a standard SNS topic: Kinesis Video Streams does not notify FIFO topics');
     }
     assertLength('topic', topic.topicArn, 1, 255);
     this.notification = {
@@ -91,6 +93,8 @@ export class StreamConfiguration extends Construct {
   public setImageGeneration(options: ImageGenerationOptions): void {
     if (this.imageGeneration) throw new Error(`Stream ${this.stream.node.path} already has an image generation configuration`);
     this.requireRetention('image generation');
+    requireConstructProp('bucket', options.bucket, 'bucketName', 'an S3 bucket (s3.IBucket)');
+    requireDuration('samplingInterval', options.samplingInterval, true, 'Duration.seconds(5)');
     const format = options.format ?? ImageFormat.JPEG;
     const samplingMs = options.samplingInterval.toMilliseconds();
     assertRange('samplingInterval', samplingMs, 200, undefined, 'milliseconds');

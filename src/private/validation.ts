@@ -27,7 +27,46 @@ export const MAX_TAGS = 50;
  * @param allowed what is allowed, read after "must be"
  */
 export function invalid(propName: string, value: unknown, allowed: string): Error {
-  return new Error(`Invalid ${propName} "${String(value)}": must be ${allowed}`);
+  return new Error(`Invalid ${propName} "${shown(value)}": must be ${allowed}`);
+}
+
+/** A value as a message shows it: a token never raw (it means nothing to the reader), an object by its kind. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return Token.isUnresolved(value) ? '(a value known only at deploy time)' : value;
+  if (value !== null && typeof value === 'object') {
+    const kind = value.constructor?.name;
+    return kind && kind !== 'Object' ? `a ${kind}` : JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/*
+ * Checks for plain JavaScript (and jsii languages' untyped values), where the compiler does not stop a string given
+ * for a MediaType or a missing required property: each fails with the message format instead of being dropped or
+ * crashing with a TypeError.
+ */
+
+/** Whether `value` is a Duration, also one of another copy of aws-cdk-lib. */
+function isDuration(value: unknown): value is Duration {
+  const d = value as Partial<Duration> | undefined;
+  return typeof d?.toMilliseconds === 'function' && typeof d?.isUnresolved === 'function';
+}
+
+/** Throws unless `value` is a Duration; `undefined` passes unless `required`. */
+export function requireDuration(propName: string, value: unknown, required = false, example = 'Duration.seconds(5)'): void {
+  if (value === undefined && !required) return;
+  if (!isDuration(value)) throw invalid(propName, value, `a Duration, for example ${example}`);
+}
+
+/** Throws unless `value` is a `MediaType` (a string would otherwise be dropped); `undefined` passes. */
+export function requireMediaTypeObject(value: unknown, propName = 'mediaType'): void {
+  if (value === undefined || typeof (value as { value?: unknown }).value === 'string') return;
+  throw invalid(propName, value, 'a MediaType, for example MediaType.H264 or MediaType.of(MediaType.H264, MediaType.AAC)');
+}
+
+/** Throws unless `value` is an object with the string `member` (a topic's `topicArn`, a bucket's `bucketName`). */
+export function requireConstructProp(propName: string, value: unknown, member: string, allowed: string): void {
+  if (typeof (value as Record<string, unknown> | undefined)?.[member] !== 'string') throw invalid(propName, value, allowed);
 }
 
 /** Throws unless `value` is a whole number within `[min, max]` (either bound may be left open) in the given unit. */
@@ -168,6 +207,7 @@ function validateWholeDuration(
   unit: string,
   amount: (d: Duration) => number,
 ): void {
+  requireDuration(propName, value, false, `Duration.${unit}(${Math.max(min, 1)})`);
   if (value === undefined || value.isUnresolved()) return;
   const n = amount(value);
   if (!Number.isInteger(n) || n < min || n > max) throw invalid(propName, value.toHumanString(), describeRange(min, max, unit));
