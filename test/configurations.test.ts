@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ImageFormat, ImageSelector, SignalingChannel, Stream } from '../src';
 import { handlerPolicy, handlerPolicyId } from './support/handler-policy';
 import { KinesisVideoProvider } from '../src/private/provider';
+import { resolvedPolicySize } from '../src/private/scoped-policy';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const SERVICE_TOKEN = { 'Fn::GetAtt': ['CdkKinesisVideoProviderframeworkonEventF852243F', 'Arn'] };
@@ -381,6 +382,26 @@ describe('provider', () => {
     const many = measure(30);
     expect(many.resources).toBe(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisvideo:eu-west-1:111122223333:stream/*']] }));
     expect(many.size).toBeLessThanOrEqual(6_144);
+  });
+
+  test.each([
+    ['by name, one statement per set of actions', 3, 0],
+    ['by the names\' prefix, a token name kept exact', 100, 1],
+    ['by kind, token names included', 0, 30],
+  ])('measures its document on plain strings exactly as the synthesized one measures: %s', (_scope, named, tokens) => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    for (let i = 0; i < named; i++) {
+      const s = new Stream(stack, `Named${i}`, { streamName: `site-camera-${String(i).padStart(3, '0')}` });
+      if (i % 2 === 0) s.configureNotifications({ topic });
+    }
+    for (let i = 0; i < tokens; i++) {
+      Stream.fromStreamArn(stack, `Token${i}`, new CfnParameter(stack, `Token${i}Arn`).valueAsString).configureNotifications({ topic });
+    }
+    new SignalingChannel(stack, 'Door').enableMediaStorage(new Stream(stack, 'DoorRecording'));
+    const template = Template.fromStack(stack).toJSON();
+    expect(KinesisVideoProvider.getOrCreate(stack).policy.resolvedSize())
+      .toBe(resolvedPolicySize(template.Resources[handlerPolicyId(stack)].Properties.PolicyDocument));
   });
 
   test('fails at synth when even the kind scope does not fit the managed policy limit, naming the limit, the size and what to do', () => {

@@ -49,11 +49,10 @@ export interface ScopedPolicyProps {
   readonly logGroupName: string;
 }
 
-/** A policy as rendered once the construct tree is complete: its CloudFormation JSON, measured size and hash. */
+/** A policy as rendered once the construct tree is complete: its CloudFormation JSON and its hash. */
 interface Rendered {
   readonly version: number;
   readonly document: unknown;
-  readonly size: number;
   readonly hash: string;
 }
 
@@ -89,6 +88,8 @@ export class ScopedPolicy extends Construct {
   /** Incremented by every change, so that the document is rendered once per state, not once per reference. */
   private version = 0;
   private rendered?: Rendered;
+  private others?: { readonly version: number; readonly placeholders: unknown[] };
+  private readonly prefixLengths = new Map<KvsResourceKind, number>();
 
   constructor(scope: Construct, id: string, props: ScopedPolicyProps) {
     super(scope, id);
@@ -148,14 +149,14 @@ export class ScopedPolicy extends Construct {
 
   /** The size of `document()` as IAM counts it (no whitespace), with every token at its longest resolved length. */
   public resolvedSize(): number {
-    return this.render().size;
+    return this.measure(this.chooseScopes());
   }
 
   private render(): Rendered {
     if (this.rendered?.version !== this.version) {
       const document = Stack.of(this).resolve(this.document().toJSON());
       const hash = createHash('sha256').update(JSON.stringify(document)).digest('hex').slice(0, 8).toUpperCase();
-      this.rendered = { version: this.version, document, size: resolvedPolicySize(document), hash };
+      this.rendered = { version: this.version, document, hash };
     }
     return this.rendered;
   }
@@ -176,17 +177,57 @@ export class ScopedPolicy extends Construct {
     return scopes;
   }
 
+  /**
+   * The size of the document `scopes` gives, computed on plain strings: each stream or channel ARN is a placeholder of
+   * its resolved length (the kind's ARN prefix, measured once, plus the pattern, a token name counting 256), and the
+   * other statements are resolved once per change. The same figure as `resolvedPolicySize` of the rendered document,
+   * without rendering and resolving it once per scoping step.
+   */
   private measure(scopes: Scopes): number {
-    return resolvedPolicySize(Stack.of(this).resolve(this.build(scopes).toJSON()));
+    const statements = KINDS.flatMap((kind) => this.kindStatements(kind, scopes[kind]).map((statement) => ({
+      Action: single(statement.actions),
+      Effect: 'Allow',
+      Resource: single(statement.patterns.map((pattern) => 'x'.repeat(this.arnPrefixLength(kind) + patternLength(pattern)))),
+    })));
+    return JSON.stringify({ Version: '2012-10-17', Statement: [...statements, ...this.otherStatementPlaceholders()] }).length;
+  }
+
+  /** The resolved length of `arn:<partition>:kinesisvideo:<region>:<account>:<kind>/`, at its longest. */
+  private arnPrefixLength(kind: KvsResourceKind): number {
+    let length = this.prefixLengths.get(kind);
+    if (length === undefined) {
+      // Measured with a one-character name and its quotes taken off.
+      length = resolvedPolicySize(Stack.of(this).resolve(this.arn(kind, { suffix: 'N' }))) - 3;
+      this.prefixLengths.set(kind, length);
+    }
+    return length;
+  }
+
+  /** The statements besides the streams' and channels', resolved, with every token a placeholder of its length. */
+  private otherStatementPlaceholders(): unknown[] {
+    if (this.others?.version !== this.version) {
+      const resolved = Stack.of(this).resolve(this.otherStatements().map((statement) => statement.toStatementJson()));
+      this.others = { version: this.version, placeholders: JSON.parse(placeholders(resolved)) };
+    }
+    return this.others.placeholders;
   }
 
   private build(scopes: Scopes): iam.PolicyDocument {
     const doc = new iam.PolicyDocument();
-    for (const kind of KINDS) doc.addStatements(...this.kindStatements(kind, scopes[kind]));
-    doc.addStatements(...this.extraStatements.values());
+    for (const kind of KINDS) {
+      doc.addStatements(...this.kindStatements(kind, scopes[kind]).map((statement) => new iam.PolicyStatement({
+        actions: statement.actions,
+        resources: statement.patterns.map((pattern) => this.arn(kind, pattern)),
+      })));
+    }
+    doc.addStatements(...this.otherStatements());
+    return doc;
+  }
+
+  private otherStatements(): iam.PolicyStatement[] {
     // Built from the name rather than the log group's Arn attribute, so that its length is measured; ":*" ends every
     // log group ARN and covers the group's log streams (cdk-nag, like IAM, reads it as the group itself).
-    doc.addStatements(new iam.PolicyStatement({
+    return [...this.extraStatements.values(), new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [Stack.of(this).formatArn({
         service: 'logs',
@@ -194,41 +235,70 @@ export class ScopedPolicy extends Construct {
         resourceName: `${this.logGroupName}:*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       })],
-    }));
-    return doc;
+    })];
+  }
+
+  private arn(kind: KvsResourceKind, pattern: Pattern): string {
+    return Stack.of(this).formatArn({
+      service: 'kinesisvideo',
+      resource: kind,
+      resourceName: `${pattern.name ?? ''}${pattern.suffix}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   /**
    * By name: one statement per set of actions, naming the resources that need exactly that set. Loosened: one
    * statement with every action asked for the kind, on the prefix (or kind) pattern.
    */
-  private kindStatements(kind: KvsResourceKind, scope: Scope): iam.PolicyStatement[] {
+  private kindStatements(kind: KvsResourceKind, scope: Scope): KindStatement[] {
     const byName = this.targets.get(kind)!;
     if (byName.size === 0) return [];
-    const arn = (pattern: string) => Stack.of(this).formatArn({
-      service: 'kinesisvideo',
-      resource: kind,
-      resourceName: pattern,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
     if (scope === 'name') {
       const namesByActions = new Map<string, string[]>();
       for (const [name, actions] of byName) {
         const key = [...actions].sort().join(' ');
         namesByActions.set(key, [...namesByActions.get(key) ?? [], name]);
       }
-      return [...namesByActions].map(([actions, names]) => new iam.PolicyStatement({
+      return [...namesByActions].map(([actions, names]) => ({
         actions: actions.split(' '),
-        resources: names.map((name) => arn(`${name}/*`)),
+        patterns: names.map((name) => ({ name, suffix: '/*' })),
       }));
     }
     const names = [...byName.keys()];
-    const patterns = scope === 'kind' ? ['*'] : [...new Set(names.map((name) => (Token.isUnresolved(name) ? `${name}/*` : `${commonPrefix(names)}*`)))];
-    return [new iam.PolicyStatement({
+    const prefix = commonPrefix(names);
+    const patterns = new Map<string, Pattern>(scope === 'kind'
+      ? [['*', { suffix: '*' }]]
+      // A name only known at deploy time cannot share a prefix: it stays exact.
+      : names.map((name) => (Token.isUnresolved(name) ? [name, { name, suffix: '/*' }] : [`${prefix}*`, { suffix: `${prefix}*` }])));
+    return [{
       actions: [...new Set([...byName.values()].flatMap((actions) => [...actions]))].sort(),
-      resources: patterns.map(arn),
-    })];
+      patterns: [...patterns.values()],
+    }];
   }
+}
+
+/** A resource pattern after the kind's ARN prefix: a name (exact, possibly a token) and what follows it. */
+interface Pattern {
+  readonly name?: string;
+  readonly suffix: string;
+}
+
+/** A statement on streams or channels, before it is rendered or measured. */
+interface KindStatement {
+  readonly actions: string[];
+  readonly patterns: Pattern[];
+}
+
+/** The resolved length of a pattern: a token name at the longest name a stream or channel may have. */
+function patternLength(pattern: Pattern): number {
+  const name = pattern.name === undefined ? 0 : Token.isUnresolved(pattern.name) ? RESOLVED.unresolvedName : pattern.name.length;
+  return name + pattern.suffix.length;
+}
+
+/** One value as itself, several as a list: how PolicyStatement renders actions and resources. */
+function single<T>(values: T[]): T | T[] {
+  return values.length === 1 ? values[0] : values;
 }
 
 type Scope = 'name' | 'prefix' | 'kind';
@@ -277,10 +347,15 @@ function commonPrefix(allNames: string[]): string {
  * the benchmarks.
  */
 export function resolvedPolicySize(document: unknown): number {
+  return placeholders(document).length;
+}
+
+/** `document` as JSON, each intrinsic function replaced by a placeholder string of its resolved length. */
+function placeholders(document: unknown): string {
   return JSON.stringify(document, (_key, value) => {
     const length = intrinsicLength(value);
     return length === undefined ? value : 'x'.repeat(length);
-  }).length;
+  });
 }
 
 /** The resolved length of an intrinsic function (`Ref`, `Fn::GetAtt`, `Fn::Join`), or undefined for anything else. */
