@@ -2,10 +2,13 @@
  * The largest stack the README promises, and its bare baseline: shared by the scale test (test/scale.test.ts) and the
  * benchmarks, so that both measure the same stack.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { ImageFormat, Stream } from '../src';
 import { INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, resolvedPolicySize } from '../src/private/scoped-policy';
 
@@ -47,6 +50,48 @@ export function bareStack(app: App, count: number, id = 'KvsBareFleet'): Stack {
   new s3.Bucket(stack, 'Thumbnails');
   for (let i = 0; i < count; i++) {
     new CfnStream(stack, `Camera${i}`, { name: cameraName(i), dataRetentionInHours: 7 * 24 });
+  }
+  return stack;
+}
+
+/**
+ * What a user would write instead of this library: the same streams as `CfnStream`s, one shared aws-cdk-lib
+ * `Provider` over one function of their own, and one `CustomResource` per stream carrying both configurations as
+ * plain properties (no validation, no guard, no scoped policy).
+ */
+export function handWrittenStack(app: App, count: number, id = 'KvsHandWrittenFleet'): Stack {
+  const stack = new Stack(app, id);
+  const topic = new sns.Topic(stack, 'CameraEvents');
+  const bucket = new s3.Bucket(stack, 'Thumbnails');
+  const onEvent = new lambda.Function(stack, 'ConfigureStream', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+  onEvent.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['kinesisvideo:UpdateNotificationConfiguration', 'kinesisvideo:UpdateImageGenerationConfiguration'],
+    resources: [stack.formatArn({ service: 'kinesisvideo', resource: 'stream', resourceName: 'site1-camera-*' })],
+  }));
+  const provider = new cr.Provider(stack, 'Provider', { onEventHandler: onEvent });
+  for (let i = 0; i < count; i++) {
+    const stream = new CfnStream(stack, `Camera${i}`, { name: cameraName(i), dataRetentionInHours: 7 * 24 });
+    new CustomResource(stack, `Camera${i}Configuration`, {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::StreamConfiguration',
+      properties: {
+        StreamArn: stream.attrArn,
+        NotificationConfiguration: { Status: 'ENABLED', DestinationConfig: { Uri: topic.topicArn } },
+        ImageGenerationConfiguration: {
+          Status: 'ENABLED',
+          ImageSelectorType: 'SERVER_TIMESTAMP',
+          DestinationConfig: { Uri: `s3://${bucket.bucketName}/site1/${i}`, DestinationRegion: stack.region },
+          SamplingInterval: 10_000,
+          Format: 'JPEG',
+          FormatConfig: { JPEGQuality: '70' },
+          WidthPixels: 640,
+        },
+      },
+    });
   }
   return stack;
 }

@@ -11,7 +11,7 @@ import { runSynth } from './synth';
 
 const USAGE = 'usage: bench/index.ts [--quick] [--only synth|fleet|latency|handler]';
 const BENCHMARKS: Record<string, { title: string; run: (options: BenchOptions) => unknown }> = {
-  synth: { title: '1. Synth: library vs bare CfnStreams', run: runSynth },
+  synth: { title: '1. Synth: library vs bare CfnStreams and vs a hand-written Provider + CustomResource per stream', run: runSynth },
   fleet: { title: '2. Fleet convergence under the documented TPS limits', run: runFleet },
   latency: { title: '3. Added latency per resource', run: runLatency },
   handler: { title: '4. Handler bundle, cold require, API calls per configuration', run: runHandler },
