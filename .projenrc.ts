@@ -4,6 +4,8 @@ import { awscdk, javascript, TextFile } from 'projen';
 const CDK_VERSION = '2.245.0';
 /** The CDK CLI used by the example synth. Pinned to major 2: `aws-cdk@latest` is 3.x and cannot read current templates. */
 const CDK_CLI_VERSION = '2.1148.1';
+/** integ-runner, which checks the integration tests' snapshots. */
+const INTEG_RUNNER_VERSION = '2.197.10';
 /** The SDK client that the handlers bundle. Pinned so that every release ships the same client. */
 const KVS_CLIENT_VERSION = '3.1116.0';
 /** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
@@ -34,6 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
     `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+    // integ-runner: the integration tests' snapshots in the ecosystem's format, checked offline (no deployment).
+    `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
     'cdk-nag@^2',
     'aws-sdk-client-mock@^4',
     '@types/aws-lambda@^8',
@@ -122,6 +126,19 @@ project.addTask('synth:example', {
     { exec: 'cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out.example' },
     { exec: 'cfn-lint --non-zero-exit-code error -- cdk.out.example/*.template.json' },
   ],
+});
+
+// --- Integration tests (test/integ.*.ts): their snapshots checked offline, as integ-runner does without deploying.
+const INTEG_ARGS = '--directory test --language typescript --parallel-regions us-east-1';
+project.addTask('integ', {
+  description: 'Check every integration test against its committed snapshot (test/integ.*.ts.snapshot/), without deploying',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  steps: [{ spawn: bundle.name }, { exec: `integ-runner ${INTEG_ARGS}`, receiveArgs: true }],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration tests\' snapshots from the current sources, without deploying (review the diff)',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  steps: [{ spawn: bundle.name }, { exec: `integ-runner ${INTEG_ARGS} --update-on-failed --dry-run`, receiveArgs: true }],
 });
 
 // --- Try the library without an AWS account: deploy examples/ against an in-process KVS test server.
