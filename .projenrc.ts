@@ -129,7 +129,7 @@ project.addTask('synth:example', {
 });
 
 // --- Integration tests (test/integ.*.ts): their snapshots checked offline, as integ-runner does without deploying.
-const INTEG_ARGS = '--directory test --language typescript --parallel-regions us-east-1';
+const INTEG_ARGS = '--directory test --language typescript';
 project.addTask('integ', {
   description: 'Check every integration test against its committed snapshot (test/integ.*.ts.snapshot/), without deploying',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
