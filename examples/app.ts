@@ -5,7 +5,7 @@
  *
  * `npx projen synth:example` synthesizes it with the pinned CDK CLI and validates every template with cfn-lint.
  */
-import { App, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, App, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,6 +26,9 @@ export class CameraFleetStack extends Stack {
       description: 'Encrypts the camera streams of the site',
       enableKeyRotation: true,
     });
+    // The streams' key is never replaced (it rotates instead), so the warning that a key change cannot be applied is
+    // acknowledged once for the whole stack.
+    Annotations.of(this).acknowledgeWarning('cdk-kinesis-video:Stream.encryptionKeyIsImmutable', 'The site key rotates and is never replaced');
     const alerts = new sns.Topic(this, 'CameraEvents', { enforceSSL: true });
     const thumbnails = new s3.Bucket(this, 'Thumbnails', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
