@@ -1,31 +1,51 @@
 import {
   ChannelInfo,
+  DeleteEdgeConfigurationCommand,
+  DescribeEdgeConfigurationCommand,
+  DescribeEdgeConfigurationOutput,
   DescribeImageGenerationConfigurationCommand,
   DescribeMappedResourceConfigurationCommand,
   DescribeMediaStorageConfigurationCommand,
   DescribeNotificationConfigurationCommand,
   DescribeSignalingChannelCommand,
   DescribeStreamCommand,
+  DescribeStreamStorageConfigurationCommand,
+  EdgeConfig,
   ImageGenerationConfiguration,
   KinesisVideoClient,
+  ListTagsForResourceCommand,
+  ListTagsForStreamCommand,
   MappedResourceConfigurationListItem,
   MediaStorageConfiguration,
   NotificationConfiguration,
+  StartEdgeConfigurationUpdateCommand,
+  StartEdgeConfigurationUpdateOutput,
   StreamInfo,
+  StreamStorageConfiguration,
+  TagResourceCommand,
+  TagStreamCommand,
+  UntagResourceCommand,
+  UntagStreamCommand,
+  UpdateDataRetentionCommand,
+  UpdateDataRetentionOperation,
   UpdateImageGenerationConfigurationCommand,
   UpdateMediaStorageConfigurationCommand,
   UpdateNotificationConfigurationCommand,
+  UpdateSignalingChannelCommand,
+  UpdateStreamCommand,
+  UpdateStreamStorageConfigurationCommand,
 } from '@aws-sdk/client-kinesis-video';
 import { ApiError, NOT_FOUND_ERROR } from './errors';
-import { CallContext, invoke } from './retry';
-import { channelByArn, streamByArn, streamByName, Subject } from './subject';
+import { ServiceApi } from './retry';
+import { channelByArn, channelByName, streamByArn, streamByName, Subject } from './subject';
+import { TagMap } from '../src/private/custom-resource-contract';
 
 /**
  * The Kinesis Video control-plane calls the handlers make, each with throttling retries and translated failures
  * (ApiError). Wrap a call in {@link orUndefinedIfNotFound} where a missing resource is an answer, not a failure.
  */
-export class KvsApi {
-  constructor(private readonly client: KinesisVideoClient, private readonly ctx: CallContext) {}
+export class KvsApi extends ServiceApi<KinesisVideoClient> {
+  protected readonly service = 'kinesisvideo';
 
   public describeStreamByArn(streamArn: string): Promise<StreamInfo | undefined> {
     return this.describeStream(streamByArn(streamArn), { StreamARN: streamArn });
@@ -39,6 +59,104 @@ export class KvsApi {
     const out = await this.send('DescribeSignalingChannel', channelByArn(channelArn),
       () => this.client.send(new DescribeSignalingChannelCommand({ ChannelARN: channelArn })));
     return out.ChannelInfo;
+  }
+
+  public async describeChannelByName(channelName: string): Promise<ChannelInfo | undefined> {
+    const out = await this.send('DescribeSignalingChannel', channelByName(channelName),
+      () => this.client.send(new DescribeSignalingChannelCommand({ ChannelName: channelName })));
+    return out.ChannelInfo;
+  }
+
+  /** Sets the channel's message TTL, at the version described (a change in between fails with VersionMismatchException). */
+  public async updateSignalingChannel(channelArn: string, currentVersion: string, messageTtlSeconds: number): Promise<void> {
+    await this.send('UpdateSignalingChannel', channelByArn(channelArn), () => this.client.send(new UpdateSignalingChannelCommand({
+      ChannelARN: channelArn,
+      CurrentVersion: currentVersion,
+      SingleMasterConfiguration: { MessageTtlSeconds: messageTtlSeconds },
+    })));
+  }
+
+  /** Every tag of the signaling channel, all pages read. */
+  public listChannelTags(channelArn: string): Promise<TagMap> {
+    return readAllTags((nextToken) => this.send('ListTagsForResource', channelByArn(channelArn),
+      () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: channelArn, NextToken: nextToken }))));
+  }
+
+  public async tagChannel(channelArn: string, tags: TagMap): Promise<void> {
+    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    await this.send('TagResource', channelByArn(channelArn), () => this.client.send(new TagResourceCommand({ ResourceARN: channelArn, Tags: list })));
+  }
+
+  public async untagChannel(channelArn: string, keys: string[]): Promise<void> {
+    await this.send('UntagResource', channelByArn(channelArn), () => this.client.send(new UntagResourceCommand({ ResourceARN: channelArn, TagKeyList: keys })));
+  }
+
+  /**
+   * Sets the media type and device name, at the version described. Both are sent: UpdateStream's documentation does
+   * not say that a member left out is kept.
+   */
+  public async updateStream(streamArn: string, currentVersion: string, mediaType: string | undefined, deviceName: string | undefined): Promise<void> {
+    await this.send('UpdateStream', streamByArn(streamArn), () => this.client.send(new UpdateStreamCommand({
+      StreamARN: streamArn,
+      CurrentVersion: currentVersion,
+      MediaType: mediaType,
+      DeviceName: deviceName,
+    })));
+  }
+
+  /** `UpdateDataRetention` takes the change, not the value: INCREASE or DECREASE by `changeInHours`, at the version described. */
+  public async updateDataRetention(
+    streamArn: string, currentVersion: string, operation: UpdateDataRetentionOperation, changeInHours: number): Promise<void> {
+    await this.send('UpdateDataRetention', streamByArn(streamArn), () => this.client.send(new UpdateDataRetentionCommand({
+      StreamARN: streamArn,
+      CurrentVersion: currentVersion,
+      Operation: operation,
+      DataRetentionChangeInHours: changeInHours,
+    })));
+  }
+
+  public async describeStreamStorageConfiguration(streamArn: string): Promise<StreamStorageConfiguration | undefined> {
+    const out = await this.send('DescribeStreamStorageConfiguration', streamByArn(streamArn),
+      () => this.client.send(new DescribeStreamStorageConfigurationCommand({ StreamARN: streamArn })));
+    return out.StreamStorageConfiguration;
+  }
+
+  public async updateStreamStorageConfiguration(streamArn: string, currentVersion: string, configuration: StreamStorageConfiguration): Promise<void> {
+    await this.send('UpdateStreamStorageConfiguration', streamByArn(streamArn), () => this.client.send(new UpdateStreamStorageConfigurationCommand({
+      StreamARN: streamArn,
+      CurrentVersion: currentVersion,
+      StreamStorageConfiguration: configuration,
+    })));
+  }
+
+  /** Every tag of the stream, all pages read. */
+  public listStreamTags(streamArn: string): Promise<TagMap> {
+    return readAllTags((nextToken) => this.send('ListTagsForStream', streamByArn(streamArn),
+      () => this.client.send(new ListTagsForStreamCommand({ StreamARN: streamArn, NextToken: nextToken }))));
+  }
+
+  public async tagStream(streamArn: string, tags: TagMap): Promise<void> {
+    await this.send('TagStream', streamByArn(streamArn), () => this.client.send(new TagStreamCommand({ StreamARN: streamArn, Tags: { ...tags } })));
+  }
+
+  public async untagStream(streamArn: string, keys: string[]): Promise<void> {
+    await this.send('UntagStream', streamByArn(streamArn), () => this.client.send(new UntagStreamCommand({ StreamARN: streamArn, TagKeyList: keys })));
+  }
+
+  /** The stream's edge configuration; fails with StreamEdgeConfigurationNotFoundException when it has none. */
+  public describeEdgeConfiguration(streamArn: string): Promise<DescribeEdgeConfigurationOutput> {
+    return this.send('DescribeEdgeConfiguration', streamByArn(streamArn),
+      () => this.client.send(new DescribeEdgeConfigurationCommand({ StreamARN: streamArn })));
+  }
+
+  public startEdgeConfigurationUpdate(streamArn: string, config: EdgeConfig): Promise<StartEdgeConfigurationUpdateOutput> {
+    return this.send('StartEdgeConfigurationUpdate', streamByArn(streamArn),
+      () => this.client.send(new StartEdgeConfigurationUpdateCommand({ StreamARN: streamArn, EdgeConfig: config })));
+  }
+
+  public async deleteEdgeConfiguration(streamArn: string): Promise<void> {
+    await this.send('DeleteEdgeConfiguration', streamByArn(streamArn),
+      () => this.client.send(new DeleteEdgeConfigurationCommand({ StreamARN: streamArn })));
   }
 
   public async describeNotificationConfiguration(streamArn: string): Promise<NotificationConfiguration | undefined> {
@@ -91,10 +209,18 @@ export class KvsApi {
     const out = await this.send('DescribeStream', subject, () => this.client.send(new DescribeStreamCommand(input)));
     return out.StreamInfo;
   }
+}
 
-  private send<T>(api: string, subject: Subject, send: () => Promise<T>): Promise<T> {
-    return invoke(this.ctx, { service: 'kinesisvideo', api, subject }, send);
-  }
+/** Reads a paged tag listing to the end. */
+async function readAllTags(page: (nextToken: string | undefined) => Promise<{ Tags?: TagMap; NextToken?: string }>): Promise<TagMap> {
+  const tags: { [key: string]: string } = {};
+  let nextToken: string | undefined;
+  do {
+    const out = await page(nextToken);
+    Object.assign(tags, out.Tags);
+    nextToken = out.NextToken;
+  } while (nextToken);
+  return tags;
 }
 
 /** Resolves to `undefined` instead of failing when the service answers ResourceNotFoundException. */

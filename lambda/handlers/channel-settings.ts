@@ -1,11 +1,4 @@
-import {
-  ChannelInfo,
-  DescribeSignalingChannelCommand,
-  ListTagsForResourceCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateSignalingChannelCommand,
-} from '@aws-sdk/client-kinesis-video';
+import { ChannelInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
 import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
@@ -51,7 +44,7 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
   }
 
   protected async describe(target: { readonly arn: string } | { readonly name: string }): Promise<Live<ChannelInfo> | undefined> {
-    const info = await orUndefinedIfNotFound('arn' in target ? this.api.describeChannel(target.arn) : this.describeChannelByName(target.name));
+    const info = await orUndefinedIfNotFound('arn' in target ? this.api.describeChannel(target.arn) : this.api.describeChannelByName(target.name));
     if (!info) return undefined;
     return { arn: info.ChannelARN!, name: info.ChannelName!, status: info.ChannelStatus!, version: info.Version!, info };
   }
@@ -64,33 +57,19 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
     const ttl = live.info.SingleMasterConfiguration?.MessageTtlSeconds;
     const wanted = plan.target('messageTtlSeconds', ttl, 'message TTL');
     if (!wanted || wanted.value === ttl) return undefined;
-    return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.call('UpdateSignalingChannel', this.subjectOf(live),
-      () => this.ctx.kinesisVideo.send(new UpdateSignalingChannelCommand({
-        ChannelARN: live.arn,
-        CurrentVersion: live.version,
-        SingleMasterConfiguration: { MessageTtlSeconds: wanted.value },
-      }))));
+    return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.api.updateSignalingChannel(live.arn, live.version, wanted.value));
   }
 
-  protected async listTags(arn: string): Promise<TagMap> {
-    const tags: { [key: string]: string } = {};
-    let nextToken: string | undefined;
-    do {
-      const page = await this.call('ListTagsForResource', channelByArn(arn),
-        () => this.ctx.kinesisVideo.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextToken: nextToken })));
-      Object.assign(tags, page.Tags);
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return tags;
+  protected listTags(arn: string): Promise<TagMap> {
+    return this.api.listChannelTags(arn);
   }
 
-  protected async tag(arn: string, tags: TagMap): Promise<void> {
-    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    await this.call('TagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new TagResourceCommand({ ResourceARN: arn, Tags: list })));
+  protected tag(arn: string, tags: TagMap): Promise<void> {
+    return this.api.tagChannel(arn, tags);
   }
 
-  protected async untag(arn: string, keys: string[]): Promise<void> {
-    await this.call('UntagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new UntagResourceCommand({ ResourceARN: arn, TagKeyList: keys })));
+  protected untag(arn: string, keys: string[]): Promise<void> {
+    return this.api.untagChannel(arn, keys);
   }
 
   protected subjectOf(live: Live<ChannelInfo>): Subject {
@@ -109,9 +88,4 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
     return { ChannelArn: live.arn, ChannelName: live.name };
   }
 
-  private async describeChannelByName(name: string): Promise<ChannelInfo | undefined> {
-    const out = await this.call('DescribeSignalingChannel', channelByName(name),
-      () => this.ctx.kinesisVideo.send(new DescribeSignalingChannelCommand({ ChannelName: name })));
-    return out.ChannelInfo;
-  }
 }

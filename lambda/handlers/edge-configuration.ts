@@ -1,15 +1,8 @@
-import {
-  DeleteEdgeConfigurationCommand,
-  DescribeEdgeConfigurationCommand,
-  EdgeConfig,
-  ScheduleConfig,
-  StartEdgeConfigurationUpdateCommand,
-} from '@aws-sdk/client-kinesis-video';
+import { EdgeConfig, ScheduleConfig } from '@aws-sdk/client-kinesis-video';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { INLINE_WAIT } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
 import { optional, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
-import { invoke } from '../retry';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
@@ -138,8 +131,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
     if (this.started) return waiting(`the edge configuration of ${stream.label} to report the update`);
     let out: Held;
     try {
-      out = await invoke(this.ctx, { service: 'kinesisvideo', api: 'StartEdgeConfigurationUpdate', subject: stream },
-        () => this.ctx.kinesisVideo.send(new StartEdgeConfigurationUpdateCommand({ StreamARN: desired.streamArn, EdgeConfig: desired.config })));
+      out = await this.api.startEdgeConfigurationUpdate(desired.streamArn, desired.config);
     } catch (err) {
       if (!(err instanceof ApiError && err.errorName === IN_USE_ERROR)) throw err;
       return waiting(await this.explainInUse(err, desired.streamArn));
@@ -219,8 +211,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** DeleteEdgeConfiguration: 'gone' when there is nothing to delete, 'busy' on ResourceInUseException. */
   private async sendDelete(streamArn: string): Promise<'sent' | 'gone' | 'busy'> {
     try {
-      await invoke(this.ctx, { service: 'kinesisvideo', api: 'DeleteEdgeConfiguration', subject: streamByArn(streamArn) },
-        () => this.ctx.kinesisVideo.send(new DeleteEdgeConfigurationCommand({ StreamARN: streamArn })));
+      await this.api.deleteEdgeConfiguration(streamArn);
     } catch (err) {
       if (isGone(err)) return 'gone';
       if (err instanceof ApiError && err.errorName === IN_USE_ERROR) return 'busy';
@@ -233,8 +224,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** The stream's edge configuration; `undefined` when it has none or the stream is gone. */
   private async describe(streamArn: string): Promise<Held | undefined> {
     try {
-      return await invoke(this.ctx, { service: 'kinesisvideo', api: 'DescribeEdgeConfiguration', subject: streamByArn(streamArn) },
-        () => this.ctx.kinesisVideo.send(new DescribeEdgeConfigurationCommand({ StreamARN: streamArn })));
+      return await this.api.describeEdgeConfiguration(streamArn);
     } catch (err) {
       if (isGone(err)) return undefined;
       throw err;
@@ -258,7 +248,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** Whether this is an Update of CloudFormation's rollback; asked once per invocation, and only when it matters. */
   private async rollingBack(): Promise<boolean> {
     if (this.event.RequestType !== 'Update') return false;
-    this.rollback ??= await isRollingBack(this.ctx, this.event.StackId);
+    this.rollback ??= await isRollingBack(this.cloudFormation, this.event.StackId);
     return this.rollback;
   }
 }

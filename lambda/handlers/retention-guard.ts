@@ -59,7 +59,7 @@ export class RetentionGuardHandler extends ResourceHandler {
       if (stream.desiredHours < liveHours) decreases.push({ ...stream, liveHours });
     }
     if (decreases.length === 0) return done();
-    if (await isRollingBack(this.ctx, this.event.StackId)) {
+    if (await isRollingBack(this.cloudFormation, this.event.StackId)) {
       this.ctx.log(`Letting the rollback restore the previous data retention (stack is ${ROLLING_BACK})`, { decreases });
       return done();
     }

@@ -4,7 +4,6 @@ import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
 import { ResourceHandler } from '../handler';
 import { PropertyError, readObject } from '../parse';
 import { formatPhysicalId, parsePhysicalId } from '../physical-id';
-import { invoke } from '../retry';
 import { Subject } from '../subject';
 import { OnEventResponse, RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
@@ -233,11 +232,6 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
       if (status === 'ACTIVE') throw err;
       return `${label} to become ACTIVE (now ${status ?? 'gone'})`;
     }
-  }
-
-  /** Sends one call with the framework's throttling retries and failure translation. */
-  protected call<T>(api: string, subject: Subject, send: () => Promise<T>): Promise<T> {
-    return invoke(this.ctx, { service: 'kinesisvideo', api, subject }, send);
   }
 
   /**
