@@ -1,7 +1,8 @@
 /**
  * The one place where strings become numbers and booleans. CloudFormation delivers every scalar property of a custom
  * resource as a string (`DataRetentionInHours: "24"`, `DeleteAfterUpload: "true"`), and environment variables are strings
- * too. Every reader names the property path, the value received and what is allowed.
+ * too. Every reader names the property path, the value received and what is allowed. The constructs write them with
+ * src/private/cfn-scalars.ts.
  */
 
 /** A property that does not have the expected shape. */

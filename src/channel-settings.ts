@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { cfnNumber } from './private/cfn-scalars';
 import { ChannelSettingsProperties, ResourceType } from './private/custom-resource-contract';
-import { addSettingsResource, cfnNumber, SettingsKind } from './private/settings';
+import { addSettingsResource, SettingsKind } from './private/settings';
 import { validateMessageTtl } from './private/validation';
 import { ISignalingChannel, SignalingChannel } from './signaling-channel';
 

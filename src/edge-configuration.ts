@@ -4,7 +4,8 @@ import * as iot from 'aws-cdk-lib/aws-iot';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './private/arn';
-import { CfnBoolean, EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
+import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
+import { EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
 import { KinesisVideoProvider } from './private/provider';
 import { assertLength, assertPattern, assertRange, invalid, validateWholeHours, validateWholeSeconds } from './private/validation';
 import { IStream } from './stream';
@@ -398,7 +399,7 @@ function schedule(propName: string, value: EdgeSchedule): EdgeScheduleProperties
   assertLength(`${propName}.expression`, value.expression, 11, 100);
   assertPattern(`${propName}.expression`, value.expression, SCHEDULE_EXPRESSION, 'a Quartz cron expression on one line');
   validateWholeSeconds(value.duration, `${propName}.duration`, 60, 3600);
-  return { ScheduleExpression: value.expression, DurationInSeconds: numberString(value.duration.toSeconds({ integral: false })) };
+  return { ScheduleExpression: value.expression, DurationInSeconds: cfnNumber(value.duration.toSeconds({ integral: false })) };
 }
 
 function deletionConfig(props: EdgeConfigurationProps): EdgeConfigurationProperties['EdgeConfig']['DeletionConfig'] {
@@ -410,20 +411,11 @@ function deletionConfig(props: EdgeConfigurationProps): EdgeConfigurationPropert
     assertRange('maxLocalMediaSize', maxMb, 64, 2_000_000, 'MiB');
   }
   const localSize = maxMb !== undefined || props.strategyOnFullSize !== undefined
-    ? { MaxLocalMediaSizeInMB: maxMb === undefined ? undefined : numberString(maxMb), StrategyOnFullSize: props.strategyOnFullSize }
+    ? { MaxLocalMediaSizeInMB: maxMb === undefined ? undefined : cfnNumber(maxMb), StrategyOnFullSize: props.strategyOnFullSize }
     : undefined;
   return {
-    EdgeRetentionInHours: numberString(retention.toHours({ integral: false })),
+    EdgeRetentionInHours: cfnNumber(retention.toHours({ integral: false })),
     DeleteAfterUpload: cfnBoolean(props.deleteAfterUpload ?? DEFAULT_DELETE_AFTER_UPLOAD),
     LocalSizeConfig: localSize,
   };
-}
-
-/** A number as CloudFormation passes it; a token (for example a parameter) stays a token. */
-function numberString(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
-}
-
-function cfnBoolean(value: boolean): CfnBoolean {
-  return value ? 'true' : 'false';
 }

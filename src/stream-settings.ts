@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MediaType } from './media-type';
+import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
 import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
-import { addSettingsResource, cfnNumber, describeOwnStack, SettingsKind } from './private/settings';
+import { addSettingsResource, describeOwnStack, SettingsKind } from './private/settings';
 import { validateDataRetention, validateDeviceName } from './private/validation';
 import { IStream, StorageTier, Stream } from './stream';
 
@@ -156,7 +157,7 @@ export class StreamSettings extends Construct {
         DeviceName: props.deviceName,
         DefaultStorageTier: props.storageTier,
       } satisfies Partial<StreamSettingsProperties>,
-      options: { AllowRetentionDecrease: props.allowRetentionDecrease ? 'true' : 'false' } satisfies Partial<StreamSettingsProperties>,
+      options: { AllowRetentionDecrease: cfnBoolean(props.allowRetentionDecrease ?? false) } satisfies Partial<StreamSettingsProperties>,
       tags: props.tags,
       restoreOnDelete: props.restoreOnDelete,
       waitFor: props.waitForStream,

@@ -4,8 +4,9 @@
  *
  * Type names are public contract: changing one replaces resources in users' stacks.
  *
- * CloudFormation delivers every scalar property as a string, so numbers and booleans are typed `string` here and
- * parsed in one place in `lambda/`.
+ * CloudFormation delivers every scalar property as a string, so numbers and booleans are typed `string` here: the
+ * constructs write them with `cfnNumber` / `cfnBoolean` (./cfn-scalars.ts) and the handlers read them in one place
+ * (lambda/parse.ts).
  */
 
 /** `Custom::` resource type names, one per handler. */

@@ -1,7 +1,8 @@
-import { Aws, CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
 import { Construct, IConstruct } from 'constructs';
+import { cfnNumber } from './cfn-scalars';
 import { GuardedStream, ResourceType, RetentionGuardProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
 
@@ -53,7 +54,7 @@ export class RetentionGuard extends Construct {
     const hours = stream.dataRetentionInHours ?? 0;
     this.streams.push({
       StreamName: name,
-      DataRetentionInHours: Token.isUnresolved(hours) ? Token.asString(hours) : String(hours),
+      DataRetentionInHours: cfnNumber(hours),
     });
     this.provider.policy.allow('stream', name, ['kinesisvideo:DescribeStream']);
     stream.addDependency(this.resource);

@@ -2,6 +2,7 @@ import { Aws, CfnResource, CustomResource, Duration, IResource, Stack, Token } f
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { isExactArn } from './arn';
+import { cfnBoolean, cfnNumber } from './cfn-scalars';
 import { KinesisVideoProvider, TOTAL_TIMEOUT } from './provider';
 import { KvsResourceKind } from './scoped-policy';
 import { invalid, validateTags, validateWholeSeconds } from './validation';
@@ -115,7 +116,7 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
       ...options.settings,
       ...options.options,
       Tags: options.tags,
-      RestoreOnDelete: String(options.restoreOnDelete ?? false),
+      RestoreOnDelete: cfnBoolean(options.restoreOnDelete ?? false),
       [options.waitProperty]: wait === undefined ? undefined : cfnNumber(wait.toSeconds()),
     },
   });
@@ -126,11 +127,6 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
 /** `cloudformation:DescribeStacks` on the stack: a refused retention decrease is let through while CloudFormation undoes a failed deployment. */
 export function describeOwnStack(): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] });
-}
-
-/** A number as CloudFormation passes it to a custom resource: a string (a token stays a token). */
-export function cfnNumber(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 /** Whether two values are both known and different. */

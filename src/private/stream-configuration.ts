@@ -2,6 +2,7 @@ import { CfnResource, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './arn';
+import { cfnNumber } from './cfn-scalars';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
 import { assertLength, assertPattern, assertRange, invalid } from './validation';
@@ -117,11 +118,11 @@ export class StreamConfiguration extends Construct {
       Status: options.enabled === false ? 'DISABLED' : 'ENABLED',
       ImageSelectorType: options.imageSelector ?? ImageSelector.SERVER_TIMESTAMP,
       DestinationConfig: { Uri: uri, DestinationRegion: region },
-      SamplingInterval: String(samplingMs),
+      SamplingInterval: cfnNumber(samplingMs),
       Format: format,
-      FormatConfig: options.jpegQuality !== undefined ? { JPEGQuality: String(options.jpegQuality) } : undefined,
-      WidthPixels: options.widthPixels !== undefined ? String(options.widthPixels) : undefined,
-      HeightPixels: options.heightPixels !== undefined ? String(options.heightPixels) : undefined,
+      FormatConfig: options.jpegQuality !== undefined ? { JPEGQuality: cfnNumber(options.jpegQuality) } : undefined,
+      WidthPixels: options.widthPixels !== undefined ? cfnNumber(options.widthPixels) : undefined,
+      HeightPixels: options.heightPixels !== undefined ? cfnNumber(options.heightPixels) : undefined,
     };
     const bucket = options.bucket;
     // Exactly what writing an image needs, rather than bucket.grantPut's s3:Abort*, kms:ReEncrypt* and
