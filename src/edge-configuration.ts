@@ -1,4 +1,4 @@
-import { Aws, CfnResource, CustomResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,7 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './private/arn';
 import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
 import { EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
-import { KinesisVideoProvider } from './private/provider';
+import { describeOwnStack, KinesisVideoProvider } from './private/provider';
 import { assertLength, assertPattern, assertRange, invalid, validateWholeHours, validateWholeSeconds } from './private/validation';
 import { IStream } from './stream';
 
@@ -294,7 +294,8 @@ export class EdgeConfiguration extends Construct {
 
     const provider = KinesisVideoProvider.getOrCreate(this);
     provider.policy.allow('stream', stream.streamName, HANDLER_ACTIONS);
-    allowRollbackDetection(provider);
+    // During a rollback the handler neither waits for the device nor refuses a hub change the failed update was allowed to make.
+    provider.policy.allowStatement(describeOwnStack());
 
     const properties: EdgeConfigurationProperties = {
       StreamArn: stream.streamArn,
@@ -371,14 +372,6 @@ class EdgeConfigurationMarker extends Construct {
   }
 }
 
-/**
- * Lets the handler ask CloudFormation whether the stack is rolling back: during a rollback it neither waits for the
- * device nor refuses a hub change the failed update was allowed to make. The policy keeps one copy of the statement,
- * however many edge configurations (and the retention guard) ask for it.
- */
-function allowRollbackDetection(provider: KinesisVideoProvider): void {
-  provider.policy.allowStatement(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }));
-}
 
 /** The secret's ARN, after checking what is known of its name against the `MediaUriSecretArn` pattern. */
 function mediaSecretArn(secret: secretsmanager.ISecret): string {

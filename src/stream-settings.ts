@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { MediaType } from './media-type';
 import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
 import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
-import { addSettingsResource, describeOwnStack, SettingsKind } from './private/settings';
+import { describeOwnStack } from './private/provider';
+import { addSettingsResource, SettingsKind } from './private/settings';
 import { validateDataRetention, validateDeviceName } from './private/validation';
 import { IStream, StorageTier, Stream } from './stream';
 
@@ -164,6 +165,7 @@ export class StreamSettings extends Construct {
       waitProperty: 'WaitForStreamSeconds',
       arnProperty: 'StreamArn',
       nameProperty: 'StreamName',
+      // A refused retention decrease is let through while CloudFormation undoes a failed deployment.
       statements: [describeOwnStack()],
     });
   }

@@ -33,6 +33,14 @@ export const TOTAL_TIMEOUT = Duration.hours(1);
 /** The runtime of every function of the provider, the framework's included: the one the handlers are tested on. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * `cloudformation:DescribeStacks` on the stack, for the handlers that ask whether CloudFormation is rolling back or
+ * undoing a failed deployment (lambda/rollback.ts). The policy keeps one copy, however many resources ask for it.
+ */
+export function describeOwnStack(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] });
+}
+
 /** A finding on `lambda:InvokeFunction` for `<function ARN>:*`, as cdk-nag flattens `Fn::GetAtt`. */
 const FUNCTION_VERSIONS_FINDING = { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/' };
 

@@ -1,4 +1,4 @@
-import { Aws, CfnResource, CustomResource, Duration, IResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { isExactArn } from './arn';
@@ -122,11 +122,6 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
   });
   provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
   return resource;
-}
-
-/** `cloudformation:DescribeStacks` on the stack: a refused retention decrease is let through while CloudFormation undoes a failed deployment. */
-export function describeOwnStack(): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] });
 }
 
 /** Whether two values are both known and different. */
