@@ -7,7 +7,7 @@ import { requireExactStreamArn } from './private/arn';
 import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
 import { EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
 import { describeOwnStack, KinesisVideoProvider } from './private/provider';
-import { assertLength, assertPattern, assertRange, invalid, validateWholeHours, validateWholeSeconds } from './private/validation';
+import { assertLength, assertPattern, assertRange, invalid, retainsNoData, validateWholeHours, validateWholeSeconds } from './private/validation';
 import { IStream } from './stream';
 
 /** The handler's calls; the provider's policy names exactly these. */
@@ -347,8 +347,7 @@ export class EdgeConfiguration extends Construct {
   /** The stream must be addressable by ARN, retain data, and be in a region (the stack's) that has the edge APIs. */
   private validateTarget(stream: IStream): void {
     requireExactStreamArn(stream);
-    const retention = stream.dataRetention;
-    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+    if (retainsNoData(stream.dataRetention)) {
       throw invalid('stream', stream.node.path, 'a stream that retains data: its dataRetention is 0 hours, and Kinesis Video Streams '
         + 'configures the Edge Agent only on streams that retain data. Set dataRetention to at least 1 hour');
     }

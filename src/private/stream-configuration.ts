@@ -5,7 +5,7 @@ import { requireExactStreamArn } from './arn';
 import { cfnNumber } from './cfn-scalars';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
-import { assertLength, assertPattern, assertRange, invalid } from './validation';
+import { assertLength, assertPattern, assertRange, invalid, retainsNoData } from './validation';
 import { ImageFormat, ImageGenerationOptions, ImageSelector } from '../image-generation';
 import { NotificationOptions } from '../notification';
 
@@ -134,8 +134,7 @@ export class StreamConfiguration extends Construct {
   }
 
   private requireRetention(what: string): void {
-    const retention = this.stream.dataRetention;
-    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+    if (retainsNoData(this.stream.dataRetention)) {
       throw new Error(`Cannot configure ${what} on stream ${this.stream.node.path}: its dataRetention is 0 hours, and Kinesis Video Streams configures ${what} only on streams that retain data. Set dataRetention to at least 1 hour.`);
     }
   }
