@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { cfnNumber } from './private/cfn-scalars';
-import { ChannelSettingsProperties, ResourceType } from './private/custom-resource-contract';
+import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS } from './private/custom-resource-contract';
 import { addSettingsResource, SettingsKind } from './private/settings';
 import { validateMessageTtl } from './private/validation';
 import { ISignalingChannel, SignalingChannel } from './signaling-channel';
@@ -9,11 +9,9 @@ import { ISignalingChannel, SignalingChannel } from './signaling-channel';
 const CHANNEL_SETTINGS: SettingsKind = {
   resource: 'channel',
   prop: 'channel',
-  construct: 'ChannelSettings',
+  ...SETTINGS_CONSTRUCTS.channel,
   imports: 'SignalingChannel.fromChannelName, SignalingChannel.fromChannelArn or SignalingChannel.fromChannelAttributes',
   owned: 'SignalingChannel',
-  waitOption: 'waitForChannel',
-  importByName: 'SignalingChannel.fromChannelName',
   settingNames: 'messageTtl',
   actions: [
     'kinesisvideo:DescribeSignalingChannel',

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MediaType } from './media-type';
 import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
-import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, StreamSettingsProperties } from './private/custom-resource-contract';
 import { describeOwnStack } from './private/provider';
 import { addSettingsResource, SettingsKind } from './private/settings';
 import { validateDataRetention, validateDeviceName } from './private/validation';
@@ -11,11 +11,9 @@ import { IStream, StorageTier, Stream } from './stream';
 const STREAM_SETTINGS: SettingsKind = {
   resource: 'stream',
   prop: 'stream',
-  construct: 'StreamSettings',
+  ...SETTINGS_CONSTRUCTS.stream,
   imports: 'Stream.fromStreamName, Stream.fromStreamArn or Stream.fromStreamAttributes',
   owned: 'Stream',
-  waitOption: 'waitForStream',
-  importByName: 'Stream.fromStreamName',
   settingNames: 'dataRetention, mediaType, deviceName, storageTier',
   actions: [
     'kinesisvideo:DescribeStream',

@@ -1,10 +1,10 @@
 import { App, CfnParameter, Duration, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { MAX_TAGS } from '../src/private/custom-resource-contract';
 import {
   assertLength,
   assertPattern,
   assertRange,
   invalid,
-  MAX_TAGS,
   tagValidation,
   validateChannelName,
   validateDeviceName,

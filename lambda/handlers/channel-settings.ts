@@ -1,6 +1,6 @@
 import { ChannelInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
-import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
 import { optional, readBoolean, readInteger, readString } from '../parse';
 import { channelByArn, channelByName, Subject } from '../subject';
@@ -17,9 +17,7 @@ type ChannelSettingsSpec = SettingsSpec<ChannelSettingValues>;
 const KIND: TargetKind = {
   noun: 'signaling channel',
   idKind: 'ChannelSettings',
-  construct: 'ChannelSettings',
-  waitOption: 'waitForChannel',
-  importByName: 'SignalingChannel.fromChannelName',
+  ...SETTINGS_CONSTRUCTS.channel,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { TagMap } from '../../src/private/custom-resource-contract';
+import { MAX_TAGS, TagMap } from '../../src/private/custom-resource-contract';
 import { VERSION_MISMATCH_RETRIES } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
 import { ResourceHandler } from '../handler';
@@ -8,8 +8,6 @@ import { Subject } from '../subject';
 import { OnEventResponse, RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
 
-/** The service's limit: "A Kinesis video stream can support up to 50 tags", and so can a signaling channel. */
-const MAX_TAGS = 50;
 /** CloudFormation's limit on a physical id. */
 const MAX_PHYSICAL_ID_LENGTH = 1024;
 const VERSION_MISMATCH_ERROR = 'VersionMismatchException';

@@ -1,6 +1,6 @@
 import { StreamInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, Target, TargetKind } from './settings';
-import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
 import { optional, readBoolean, readEnum, readInteger, readString } from '../parse';
 import { isUndoingFailedDeployment } from '../rollback';
@@ -25,9 +25,7 @@ interface StreamSettingsSpec extends SettingsSpec<StreamSettingValues> {
 const KIND: TargetKind = {
   noun: 'stream',
   idKind: 'StreamSettings',
-  construct: 'StreamSettings',
-  waitOption: 'waitForStream',
-  importByName: 'Stream.fromStreamName',
+  ...SETTINGS_CONSTRUCTS.stream,
 };
 
 /**

@@ -25,6 +25,26 @@ export const ResourceType = {
   CHANNEL_SETTINGS: 'Custom::KinesisVideoChannelSettings',
 } as const;
 
+/**
+ * The Provider's `queryInterval`, in seconds. An `isComplete` poll reads each Describe*Configuration API at most once
+ * (after DescribeStream / DescribeSignalingChannel, 300 TPS), so 240 resources polling every 10 s make 24 TPS per API:
+ * half the 50 TPS account quota of each, leaving room for the inline phase (lambda/budgets.ts) and for other clients.
+ * Below 4.8 s they would exceed it.
+ */
+export const QUERY_INTERVAL_SECONDS = 10;
+
+/** The most tags a stream or signaling channel carries: checked at synth, and by the handlers against the live tags. */
+export const MAX_TAGS = 50;
+
+/**
+ * How messages, on both sides, name each settings construct, its option to wait for a target that does not exist yet,
+ * and the import by name that such a target needs.
+ */
+export const SETTINGS_CONSTRUCTS = {
+  stream: { construct: 'StreamSettings', waitOption: 'waitForStream', importByName: 'Stream.fromStreamName' },
+  channel: { construct: 'ChannelSettings', waitOption: 'waitForChannel', importByName: 'SignalingChannel.fromChannelName' },
+} as const;
+
 /** A boolean as CloudFormation delivers it. */
 export type CfnBoolean = 'true' | 'false';
 

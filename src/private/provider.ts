@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { QUERY_INTERVAL_SECONDS } from './custom-resource-contract';
 import { addNagSuppressions, NagSuppression } from './nag';
 import { ScopedPolicy } from './scoped-policy';
 
@@ -21,11 +22,8 @@ const LOG_GROUP_NAME = `/aws/vendedlogs/cdk-kinesis-video/${Aws.STACK_NAME}`;
 /** The bundled handler, built by `projen bundle:handlers` and shipped in the npm package. */
 const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'kvs-handler');
 
-/**
- * How often the Provider framework asks `isComplete`. 240 resources polling together at this interval make 24 TPS,
- * under the account's 50 TPS quota for the Describe*Configuration calls.
- */
-export const QUERY_INTERVAL = Duration.seconds(10);
+/** How often the Provider framework asks `isComplete` (see QUERY_INTERVAL_SECONDS for the quota it keeps under). */
+export const QUERY_INTERVAL = Duration.seconds(QUERY_INTERVAL_SECONDS);
 
 /** The longest a custom resource may wait: the Provider's and CloudFormation's cap. */
 export const TOTAL_TIMEOUT = Duration.hours(1);

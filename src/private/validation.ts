@@ -1,5 +1,6 @@
 import { Duration, TagManager, Token } from 'aws-cdk-lib';
 import { IValidation } from 'constructs';
+import { MAX_TAGS } from './custom-resource-contract';
 
 /*
  * Synth-time validation shared by every construct of the library.
@@ -24,8 +25,6 @@ export function retainsNoData(retention: Duration | undefined): boolean {
   return retention !== undefined && !retention.isUnresolved() && retention.toMilliseconds() === 0;
 }
 
-/** The most tags a stream or signaling channel carries. */
-export const MAX_TAGS = 50;
 
 /**
  * The error for an invalid value, in the library's one message format.
