@@ -5,6 +5,8 @@
  * src/private/cfn-scalars.ts.
  */
 
+import { RawProperties } from './types';
+
 /** A property that does not have the expected shape. */
 export class PropertyError extends Error {
   constructor(path: string, expected: string, received: unknown) {
@@ -13,9 +15,21 @@ export class PropertyError extends Error {
   }
 }
 
-export function readObject(value: unknown, path: string): { readonly [key: string]: unknown } {
+/**
+ * The members of a contract interface `P` (src/private/custom-resource-contract.ts), not read yet: a member renamed
+ * in the contract fails to compile where a handler reads it.
+ */
+export type Unread<P> = { readonly [K in keyof P]-?: unknown };
+
+/** A resource's properties as the contract interface `P` names them. */
+export function propertiesOf<P>(raw: RawProperties): Unread<P> {
+  return raw as Unread<P>;
+}
+
+/** An object whose members `P` names (by default any). */
+export function readObject<P = { readonly [key: string]: unknown }>(value: unknown, path: string): Unread<P> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PropertyError(path, 'an object', value);
-  return value as { readonly [key: string]: unknown };
+  return value as Unread<P>;
 }
 
 export function readList(value: unknown, path: string): readonly unknown[] {

@@ -91,13 +91,13 @@ export class ChannelSettings extends Construct {
     super(scope, id);
     validateMessageTtl(props.messageTtl);
     const channel = props.channel;
-    addSettingsResource(this, {
+    addSettingsResource<ChannelSettingsProperties>(this, {
       kind: CHANNEL_SETTINGS,
       target: { resource: channel, arn: channel.channelArn, name: channel.channelName, owned: channel instanceof SignalingChannel },
       resourceType: ResourceType.CHANNEL_SETTINGS,
       settings: {
         MessageTtlSeconds: props.messageTtl === undefined ? undefined : cfnNumber(props.messageTtl.toSeconds()),
-      } satisfies Partial<ChannelSettingsProperties>,
+      },
       tags: props.tags,
       restoreOnDelete: props.restoreOnDelete,
       waitFor: props.waitForChannel,

@@ -146,7 +146,7 @@ export class StreamSettings extends Construct {
     validateDataRetention(props.dataRetention);
     validateDeviceName(props.deviceName);
     const stream = props.stream;
-    addSettingsResource(this, {
+    addSettingsResource<StreamSettingsProperties>(this, {
       kind: STREAM_SETTINGS,
       target: { resource: stream, arn: stream.streamArn, name: stream.streamName, owned: stream instanceof Stream },
       resourceType: ResourceType.STREAM_SETTINGS,
@@ -155,8 +155,8 @@ export class StreamSettings extends Construct {
         MediaType: props.mediaType?.value,
         DeviceName: props.deviceName,
         DefaultStorageTier: props.storageTier,
-      } satisfies Partial<StreamSettingsProperties>,
-      options: { AllowRetentionDecrease: cfnBoolean(props.allowRetentionDecrease ?? false) } satisfies Partial<StreamSettingsProperties>,
+      },
+      options: { AllowRetentionDecrease: cfnBoolean(props.allowRetentionDecrease ?? false) },
       tags: props.tags,
       restoreOnDelete: props.restoreOnDelete,
       waitFor: props.waitForStream,

@@ -1,8 +1,8 @@
 import { ChannelInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
-import { ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
+import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { optional, readBoolean, readInteger, readString } from '../parse';
+import { optional, propertiesOf, readBoolean, readInteger, readString } from '../parse';
 import { channelByArn, channelByName, Subject } from '../subject';
 import { RawProperties } from '../types';
 
@@ -28,8 +28,9 @@ const KIND: TargetKind = {
 export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues, ChannelInfo, ChannelSettingsSpec> {
   protected readonly kind = KIND;
 
-  protected parse(raw: RawProperties): ChannelSettingsSpec {
-    const path = (member: string) => `${ResourceType.CHANNEL_SETTINGS} ${member}`;
+  protected parse(properties: RawProperties): ChannelSettingsSpec {
+    const raw = propertiesOf<ChannelSettingsProperties>(properties);
+    const path = (member: keyof ChannelSettingsProperties) => `${ResourceType.CHANNEL_SETTINGS} ${member}`;
     const seconds = optional(raw.WaitForChannelSeconds, path('WaitForChannelSeconds'), (v, p) => readInteger(v, p, 1));
     return {
       arn: optional(raw.ChannelArn, path('ChannelArn'), readString),

@@ -1,8 +1,15 @@
 import { EdgeConfig, ScheduleConfig } from '@aws-sdk/client-kinesis-video';
-import { ResourceType } from '../../src/private/custom-resource-contract';
+import {
+  EDGE_WAIT_TARGETS,
+  EdgeConfigurationProperties,
+  EdgeScheduleProperties,
+  MEDIA_URI_TYPES,
+  ResourceType,
+  STRATEGIES_ON_FULL_SIZE,
+} from '../../src/private/custom-resource-contract';
 import { INLINE_WAIT } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { optional, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
+import { optional, propertiesOf, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
@@ -10,8 +17,7 @@ import { RawProperties } from '../types';
 import { done, pollUntilDone, Progress, waiting } from '../wait';
 
 const KIND = 'EdgeConfiguration';
-const WAIT_TARGETS = ['IN_SYNC', 'ACKNOWLEDGED', 'ACCEPTED'] as const;
-type WaitFor = typeof WAIT_TARGETS[number];
+type WaitFor = EdgeConfigurationProperties['WaitFor'];
 
 /** What DescribeEdgeConfiguration answers when the stream exists but has no edge configuration. */
 export const CONFIGURATION_NOT_FOUND_ERROR = 'StreamEdgeConfigurationNotFoundException';
@@ -299,15 +305,20 @@ function detail(held: Held): string {
   return held.FailedStatusDetails ? `: ${held.FailedStatusDetails.replace(/\.$/, '')}` : '';
 }
 
-function parse(raw: RawProperties): EdgeDeployment {
+type EdgeConfigProperties = EdgeConfigurationProperties['EdgeConfig'];
+type RecorderProperties = EdgeConfigProperties['RecorderConfig'];
+type DeletionProperties = EdgeConfigProperties['DeletionConfig'];
+
+function parse(properties: RawProperties): EdgeDeployment {
   const type = ResourceType.EDGE_CONFIGURATION;
+  const raw = propertiesOf<EdgeConfigurationProperties>(properties);
   const path = `${type} EdgeConfig`;
-  const edge = readObject(raw.EdgeConfig, path);
-  const recorder = readObject(edge.RecorderConfig, `${path}.RecorderConfig`);
-  const source = readObject(recorder.MediaSourceConfig, `${path}.RecorderConfig.MediaSourceConfig`);
-  const uploader = optional(edge.UploaderConfig, `${path}.UploaderConfig`, readObject);
-  const deletion = readObject(edge.DeletionConfig, `${path}.DeletionConfig`);
-  const localSize = optional(deletion.LocalSizeConfig, `${path}.DeletionConfig.LocalSizeConfig`, readObject);
+  const edge = readObject<EdgeConfigProperties>(raw.EdgeConfig, path);
+  const recorder = readObject<RecorderProperties>(edge.RecorderConfig, `${path}.RecorderConfig`);
+  const source = readObject<RecorderProperties['MediaSourceConfig']>(recorder.MediaSourceConfig, `${path}.RecorderConfig.MediaSourceConfig`);
+  const uploader = optional(edge.UploaderConfig, `${path}.UploaderConfig`, readObject<NonNullable<EdgeConfigProperties['UploaderConfig']>>);
+  const deletion = readObject<DeletionProperties>(edge.DeletionConfig, `${path}.DeletionConfig`);
+  const localSize = optional(deletion.LocalSizeConfig, `${path}.DeletionConfig.LocalSizeConfig`, readObject<NonNullable<DeletionProperties['LocalSizeConfig']>>);
   return {
     streamArn: readString(raw.StreamArn, `${type} StreamArn`),
     config: {
@@ -315,7 +326,7 @@ function parse(raw: RawProperties): EdgeDeployment {
       RecorderConfig: {
         MediaSourceConfig: {
           MediaUriSecretArn: readString(source.MediaUriSecretArn, `${path}.RecorderConfig.MediaSourceConfig.MediaUriSecretArn`),
-          MediaUriType: readEnum(source.MediaUriType, `${path}.RecorderConfig.MediaSourceConfig.MediaUriType`, ['RTSP_URI', 'FILE_URI'] as const),
+          MediaUriType: readEnum(source.MediaUriType, `${path}.RecorderConfig.MediaSourceConfig.MediaUriType`, MEDIA_URI_TYPES),
         },
         ScheduleConfig: optional(recorder.ScheduleConfig, `${path}.RecorderConfig.ScheduleConfig`, parseSchedule),
       },
@@ -326,17 +337,17 @@ function parse(raw: RawProperties): EdgeDeployment {
         LocalSizeConfig: localSize && {
           MaxLocalMediaSizeInMB: optional(localSize.MaxLocalMediaSizeInMB, `${path}.DeletionConfig.LocalSizeConfig.MaxLocalMediaSizeInMB`, readInteger),
           StrategyOnFullSize: optional(localSize.StrategyOnFullSize, `${path}.DeletionConfig.LocalSizeConfig.StrategyOnFullSize`,
-            (v, p) => readEnum(v, p, ['DELETE_OLDEST_MEDIA', 'DENY_NEW_MEDIA'] as const)),
+            (v, p) => readEnum(v, p, STRATEGIES_ON_FULL_SIZE)),
         },
       },
     },
-    waitFor: readEnum(raw.WaitFor, `${type} WaitFor`, WAIT_TARGETS),
+    waitFor: readEnum(raw.WaitFor, `${type} WaitFor`, EDGE_WAIT_TARGETS),
     allowHubDeviceChange: readBoolean(raw.AllowHubDeviceChange, `${type} AllowHubDeviceChange`),
   };
 }
 
 function parseSchedule(value: unknown, path: string): ScheduleConfig {
-  const raw = readObject(value, path);
+  const raw = readObject<EdgeScheduleProperties>(value, path);
   return {
     ScheduleExpression: readString(raw.ScheduleExpression, `${path}.ScheduleExpression`),
     DurationInSeconds: readInteger(raw.DurationInSeconds, `${path}.DurationInSeconds`),

@@ -1,13 +1,11 @@
 import { StreamInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, Target, TargetKind } from './settings';
-import { ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, STORAGE_TIERS, StreamSettingsProperties, TagMap } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { optional, readBoolean, readEnum, readInteger, readString } from '../parse';
+import { optional, propertiesOf, readBoolean, readEnum, readInteger, readString } from '../parse';
 import { isUndoingFailedDeployment } from '../rollback';
 import { streamByArn, streamByName, Subject } from '../subject';
 import { RawProperties } from '../types';
-
-const STORAGE_TIERS = ['HOT', 'WARM'] as const;
 
 /** The settings a StreamSettings resource may manage. */
 interface StreamSettingValues {
@@ -38,8 +36,9 @@ const KIND: TargetKind = {
 export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, StreamInfo, StreamSettingsSpec> {
   protected readonly kind = KIND;
 
-  protected parse(raw: RawProperties): StreamSettingsSpec {
-    const path = (member: string) => `${ResourceType.STREAM_SETTINGS} ${member}`;
+  protected parse(properties: RawProperties): StreamSettingsSpec {
+    const raw = propertiesOf<StreamSettingsProperties>(properties);
+    const path = (member: keyof StreamSettingsProperties) => `${ResourceType.STREAM_SETTINGS} ${member}`;
     const seconds = optional(raw.WaitForStreamSeconds, path('WaitForStreamSeconds'), (v, p) => readInteger(v, p, 1));
     return {
       arn: optional(raw.StreamArn, path('StreamArn'), readString),

@@ -48,22 +48,35 @@ export const SETTINGS_CONSTRUCTS = {
 /** A boolean as CloudFormation delivers it. */
 export type CfnBoolean = 'true' | 'false';
 
+/*
+ * The values of the enumerated members, as the handlers check them: each member's type below is derived from its list.
+ */
+export const CONFIGURATION_STATUSES = ['ENABLED', 'DISABLED'] as const;
+export const IMAGE_SELECTOR_TYPES = ['SERVER_TIMESTAMP', 'PRODUCER_TIMESTAMP'] as const;
+export const IMAGE_FORMATS = ['JPEG', 'PNG'] as const;
+export const MEDIA_URI_TYPES = ['RTSP_URI', 'FILE_URI'] as const;
+export const STRATEGIES_ON_FULL_SIZE = ['DELETE_OLDEST_MEDIA', 'DENY_NEW_MEDIA'] as const;
+export const EDGE_WAIT_TARGETS = ['IN_SYNC', 'ACKNOWLEDGED', 'ACCEPTED'] as const;
+export const STORAGE_TIERS = ['HOT', 'WARM'] as const;
+
+type OneOf<T extends readonly string[]> = T[number];
+
 /** `Custom::KinesisVideoStreamConfiguration`. Each member mirrors the update API's request shape. */
 export interface StreamConfigurationProperties {
   readonly StreamArn: string;
   /** Absent: this resource manages no notification configuration (and removes one it set before). */
   readonly NotificationConfiguration?: {
-    readonly Status: 'ENABLED' | 'DISABLED';
+    readonly Status: OneOf<typeof CONFIGURATION_STATUSES>;
     readonly DestinationConfig: { readonly Uri: string };
   };
   /** Absent: this resource manages no image generation configuration (and removes one it set before). */
   readonly ImageGenerationConfiguration?: {
-    readonly Status: 'ENABLED' | 'DISABLED';
-    readonly ImageSelectorType: 'SERVER_TIMESTAMP' | 'PRODUCER_TIMESTAMP';
+    readonly Status: OneOf<typeof CONFIGURATION_STATUSES>;
+    readonly ImageSelectorType: OneOf<typeof IMAGE_SELECTOR_TYPES>;
     readonly DestinationConfig: { readonly Uri: string; readonly DestinationRegion: string };
     /** Milliseconds. */
     readonly SamplingInterval: string;
-    readonly Format: 'JPEG' | 'PNG';
+    readonly Format: OneOf<typeof IMAGE_FORMATS>;
     readonly FormatConfig?: { readonly JPEGQuality?: string };
     readonly WidthPixels?: string;
     readonly HeightPixels?: string;
@@ -102,7 +115,7 @@ export interface EdgeConfigurationProperties {
   readonly EdgeConfig: {
     readonly HubDeviceArn: string;
     readonly RecorderConfig: {
-      readonly MediaSourceConfig: { readonly MediaUriSecretArn: string; readonly MediaUriType: 'RTSP_URI' | 'FILE_URI' };
+      readonly MediaSourceConfig: { readonly MediaUriSecretArn: string; readonly MediaUriType: OneOf<typeof MEDIA_URI_TYPES> };
       /** Absent: the agent always records. */
       readonly ScheduleConfig?: EdgeScheduleProperties;
     };
@@ -113,12 +126,12 @@ export interface EdgeConfigurationProperties {
       readonly DeleteAfterUpload: CfnBoolean;
       readonly LocalSizeConfig?: {
         readonly MaxLocalMediaSizeInMB?: string;
-        readonly StrategyOnFullSize?: 'DELETE_OLDEST_MEDIA' | 'DENY_NEW_MEDIA';
+        readonly StrategyOnFullSize?: OneOf<typeof STRATEGIES_ON_FULL_SIZE>;
       };
     };
   };
   /** The sync status a deployment waits for; ACCEPTED: only that the service accepted the update. */
-  readonly WaitFor: 'IN_SYNC' | 'ACKNOWLEDGED' | 'ACCEPTED';
+  readonly WaitFor: OneOf<typeof EDGE_WAIT_TARGETS>;
   /** Whether the resource may delete the configuration of another hub device (and its media) to move to this one. */
   readonly AllowHubDeviceChange: CfnBoolean;
 }
@@ -128,11 +141,19 @@ export interface TagMap {
   readonly [key: string]: string;
 }
 
+/** The members every settings resource has. */
+export interface SettingsProperties {
+  /** The managed tags; absent: none. */
+  readonly Tags?: TagMap;
+  /** Whether a Delete (or dropping a setting) puts back the values the target had when the resource was created. */
+  readonly RestoreOnDelete: CfnBoolean;
+}
+
 /**
  * `Custom::KinesisVideoStreamSettings`: declared settings of a stream the stack does not own (a device created it).
  * A member absent is not managed: the stream keeps whatever it has.
  */
-export interface StreamSettingsProperties {
+export interface StreamSettingsProperties extends SettingsProperties {
   /** The stream's exact ARN when the import has one; otherwise the handler finds the stream by `StreamName`. */
   readonly StreamArn?: string;
   readonly StreamName: string;
@@ -141,10 +162,7 @@ export interface StreamSettingsProperties {
   readonly AllowRetentionDecrease: CfnBoolean;
   readonly MediaType?: string;
   readonly DeviceName?: string;
-  readonly DefaultStorageTier?: 'HOT' | 'WARM';
-  readonly Tags?: TagMap;
-  /** Whether a Delete (or dropping a setting) puts back the values the stream had when the resource was created. */
-  readonly RestoreOnDelete: CfnBoolean;
+  readonly DefaultStorageTier?: OneOf<typeof STORAGE_TIERS>;
   /** How long a Create waits for a stream that does not exist yet; absent: it fails at once. */
   readonly WaitForStreamSeconds?: string;
 }
@@ -153,13 +171,11 @@ export interface StreamSettingsProperties {
  * `Custom::KinesisVideoChannelSettings`: declared settings of a signaling channel the stack does not own. A member
  * absent is not managed.
  */
-export interface ChannelSettingsProperties {
+export interface ChannelSettingsProperties extends SettingsProperties {
   /** The channel's exact ARN when the import has one; otherwise the handler finds the channel by `ChannelName`. */
   readonly ChannelArn?: string;
   readonly ChannelName: string;
   readonly MessageTtlSeconds?: string;
-  readonly Tags?: TagMap;
-  readonly RestoreOnDelete: CfnBoolean;
   /** How long a Create waits for a channel that does not exist yet; absent: it fails at once. */
   readonly WaitForChannelSeconds?: string;
 }
