@@ -40,12 +40,45 @@ import { ServiceApi } from './retry';
 import { channelByArn, channelByName, streamByArn, streamByName, Subject } from './subject';
 import { TagMap } from '../src/private/custom-resource-contract';
 
+/** The tagging APIs of one kind of resource (streams and signaling channels each have their own). */
+export interface Tagging {
+  /** Every tag of the resource, all pages read. */
+  list(arn: string): Promise<TagMap>;
+  tag(arn: string, tags: TagMap): Promise<void>;
+  untag(arn: string, keys: string[]): Promise<void>;
+}
+
 /**
  * The Kinesis Video control-plane calls the handlers make, each with throttling retries and translated failures
  * (ApiError). Wrap a call in {@link orUndefinedIfNotFound} where a missing resource is an answer, not a failure.
  */
 export class KvsApi extends ServiceApi<KinesisVideoClient> {
   protected readonly service = 'kinesisvideo';
+
+  /** The tagging APIs of signaling channels: ListTagsForResource, TagResource, UntagResource. */
+  public readonly channelTags: Tagging = {
+    list: (arn) => readAllTags((nextToken) => this.send('ListTagsForResource', channelByArn(arn),
+      () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextToken: nextToken })))),
+    tag: async (arn, tags) => {
+      const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      await this.send('TagResource', channelByArn(arn), () => this.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: list })));
+    },
+    untag: async (arn, keys) => {
+      await this.send('UntagResource', channelByArn(arn), () => this.client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeyList: keys })));
+    },
+  };
+
+  /** The tagging APIs of streams: ListTagsForStream, TagStream, UntagStream. */
+  public readonly streamTags: Tagging = {
+    list: (arn) => readAllTags((nextToken) => this.send('ListTagsForStream', streamByArn(arn),
+      () => this.client.send(new ListTagsForStreamCommand({ StreamARN: arn, NextToken: nextToken })))),
+    tag: async (arn, tags) => {
+      await this.send('TagStream', streamByArn(arn), () => this.client.send(new TagStreamCommand({ StreamARN: arn, Tags: { ...tags } })));
+    },
+    untag: async (arn, keys) => {
+      await this.send('UntagStream', streamByArn(arn), () => this.client.send(new UntagStreamCommand({ StreamARN: arn, TagKeyList: keys })));
+    },
+  };
 
   public describeStreamByArn(streamArn: string): Promise<StreamInfo | undefined> {
     return this.describeStream(streamByArn(streamArn), { StreamARN: streamArn });
@@ -55,16 +88,12 @@ export class KvsApi extends ServiceApi<KinesisVideoClient> {
     return this.describeStream(streamByName(streamName), { StreamName: streamName });
   }
 
-  public async describeChannel(channelArn: string): Promise<ChannelInfo | undefined> {
-    const out = await this.send('DescribeSignalingChannel', channelByArn(channelArn),
-      () => this.client.send(new DescribeSignalingChannelCommand({ ChannelARN: channelArn })));
-    return out.ChannelInfo;
+  public describeChannel(channelArn: string): Promise<ChannelInfo | undefined> {
+    return this.describeSignalingChannel(channelByArn(channelArn), { ChannelARN: channelArn });
   }
 
-  public async describeChannelByName(channelName: string): Promise<ChannelInfo | undefined> {
-    const out = await this.send('DescribeSignalingChannel', channelByName(channelName),
-      () => this.client.send(new DescribeSignalingChannelCommand({ ChannelName: channelName })));
-    return out.ChannelInfo;
+  public describeChannelByName(channelName: string): Promise<ChannelInfo | undefined> {
+    return this.describeSignalingChannel(channelByName(channelName), { ChannelName: channelName });
   }
 
   /** Sets the channel's message TTL, at the version described (a change in between fails with VersionMismatchException). */
@@ -74,21 +103,6 @@ export class KvsApi extends ServiceApi<KinesisVideoClient> {
       CurrentVersion: currentVersion,
       SingleMasterConfiguration: { MessageTtlSeconds: messageTtlSeconds },
     })));
-  }
-
-  /** Every tag of the signaling channel, all pages read. */
-  public listChannelTags(channelArn: string): Promise<TagMap> {
-    return readAllTags((nextToken) => this.send('ListTagsForResource', channelByArn(channelArn),
-      () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: channelArn, NextToken: nextToken }))));
-  }
-
-  public async tagChannel(channelArn: string, tags: TagMap): Promise<void> {
-    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    await this.send('TagResource', channelByArn(channelArn), () => this.client.send(new TagResourceCommand({ ResourceARN: channelArn, Tags: list })));
-  }
-
-  public async untagChannel(channelArn: string, keys: string[]): Promise<void> {
-    await this.send('UntagResource', channelByArn(channelArn), () => this.client.send(new UntagResourceCommand({ ResourceARN: channelArn, TagKeyList: keys })));
   }
 
   /**
@@ -127,20 +141,6 @@ export class KvsApi extends ServiceApi<KinesisVideoClient> {
       CurrentVersion: currentVersion,
       StreamStorageConfiguration: configuration,
     })));
-  }
-
-  /** Every tag of the stream, all pages read. */
-  public listStreamTags(streamArn: string): Promise<TagMap> {
-    return readAllTags((nextToken) => this.send('ListTagsForStream', streamByArn(streamArn),
-      () => this.client.send(new ListTagsForStreamCommand({ StreamARN: streamArn, NextToken: nextToken }))));
-  }
-
-  public async tagStream(streamArn: string, tags: TagMap): Promise<void> {
-    await this.send('TagStream', streamByArn(streamArn), () => this.client.send(new TagStreamCommand({ StreamARN: streamArn, Tags: { ...tags } })));
-  }
-
-  public async untagStream(streamArn: string, keys: string[]): Promise<void> {
-    await this.send('UntagStream', streamByArn(streamArn), () => this.client.send(new UntagStreamCommand({ StreamARN: streamArn, TagKeyList: keys })));
   }
 
   /** The stream's edge configuration; fails with StreamEdgeConfigurationNotFoundException when it has none. */
@@ -208,6 +208,11 @@ export class KvsApi extends ServiceApi<KinesisVideoClient> {
   private async describeStream(subject: Subject, input: { StreamARN?: string; StreamName?: string }): Promise<StreamInfo | undefined> {
     const out = await this.send('DescribeStream', subject, () => this.client.send(new DescribeStreamCommand(input)));
     return out.StreamInfo;
+  }
+
+  private async describeSignalingChannel(subject: Subject, input: { ChannelARN?: string; ChannelName?: string }): Promise<ChannelInfo | undefined> {
+    const out = await this.send('DescribeSignalingChannel', subject, () => this.client.send(new DescribeSignalingChannelCommand(input)));
+    return out.ChannelInfo;
   }
 }
 

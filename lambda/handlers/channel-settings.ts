@@ -1,6 +1,6 @@
 import { ChannelInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
-import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS, TagMap } from '../../src/private/custom-resource-contract';
+import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
 import { optional, propertiesOf, readBoolean, readInteger, readString } from '../parse';
 import { channelByArn, channelByName, Subject } from '../subject';
@@ -27,6 +27,7 @@ const KIND: TargetKind = {
  */
 export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues, ChannelInfo, ChannelSettingsSpec> {
   protected readonly kind = KIND;
+  protected readonly tagging = this.api.channelTags;
 
   protected parse(properties: RawProperties): ChannelSettingsSpec {
     const raw = propertiesOf<ChannelSettingsProperties>(properties);
@@ -59,17 +60,6 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
     return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.api.updateSignalingChannel(live.arn, live.version, wanted.value));
   }
 
-  protected listTags(arn: string): Promise<TagMap> {
-    return this.api.listChannelTags(arn);
-  }
-
-  protected tag(arn: string, tags: TagMap): Promise<void> {
-    return this.api.tagChannel(arn, tags);
-  }
-
-  protected untag(arn: string, keys: string[]): Promise<void> {
-    return this.api.untagChannel(arn, keys);
-  }
 
   protected subjectOf(live: Live<ChannelInfo>): Subject {
     return channelByArn(live.arn);

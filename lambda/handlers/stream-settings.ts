@@ -1,6 +1,6 @@
 import { StreamInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, Target, TargetKind } from './settings';
-import { ResourceType, SETTINGS_CONSTRUCTS, STORAGE_TIERS, StreamSettingsProperties, TagMap } from '../../src/private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, STORAGE_TIERS, StreamSettingsProperties } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
 import { optional, propertiesOf, readBoolean, readEnum, readInteger, readString } from '../parse';
 import { isUndoingFailedDeployment } from '../rollback';
@@ -35,6 +35,7 @@ const KIND: TargetKind = {
  */
 export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, StreamInfo, StreamSettingsSpec> {
   protected readonly kind = KIND;
+  protected readonly tagging = this.api.streamTags;
 
   protected parse(properties: RawProperties): StreamSettingsSpec {
     const raw = propertiesOf<StreamSettingsProperties>(properties);
@@ -98,17 +99,6 @@ export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, 
     return undefined;
   }
 
-  protected listTags(arn: string): Promise<TagMap> {
-    return this.api.listStreamTags(arn);
-  }
-
-  protected tag(arn: string, tags: TagMap): Promise<void> {
-    return this.api.tagStream(arn, tags);
-  }
-
-  protected untag(arn: string, keys: string[]): Promise<void> {
-    return this.api.untagStream(arn, keys);
-  }
 
   protected subjectOf(live: Live<StreamInfo>): Subject {
     return streamByArn(live.arn);
