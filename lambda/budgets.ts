@@ -26,16 +26,8 @@ export const VERSION_MISMATCH_RETRIES = 5;
 /**
  * How `onEvent` waits for transitions that take seconds, so that `isComplete` finds the work done on its first call:
  * polls 200, 400, 800, then every 1000 ms (≤ 1 s added over the service's own transition), for at most 20 s, after which
- * `isComplete` takes over at the Provider's `queryInterval`. The polls that repeat are DescribeStream and
+ * `isComplete` takes over at the Provider's `queryInterval` (QUERY_INTERVAL_SECONDS in src/private/custom-resource-contract.ts). The polls that repeat are DescribeStream and
  * DescribeSignalingChannel (300 TPS per account): 240 resources polling at 1 s stay under it.
  * Describe*Configuration (50 TPS) is read only once the target is ACTIVE, to decide and to confirm.
  */
 export const INLINE_WAIT = { initialDelayMs: 200, factor: 2, maxDelayMs: 1_000, budgetMs: 20_000 } as const;
-
-/**
- * The Provider `queryInterval` the constructs should use. An `isComplete` poll reads each Describe*Configuration API
- * at most once (after DescribeStream / DescribeSignalingChannel, 300 TPS), so 240 resources polling every 10 s make
- * 24 TPS per API: half the 50 TPS account quota of each, leaving room for the inline phase and for other clients.
- * Below 4.8 s they would exceed it.
- */
-export const RECOMMENDED_QUERY_INTERVAL_SECONDS = 10;

@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { CloudFormationApi } from './cloudformation-api';
 import { ACCESS_DENIED_ERRORS, ApiError } from './errors';
 import { KvsApi } from './kvs-api';
 import { CallContext } from './retry';
@@ -30,12 +31,14 @@ export type ResourceHandlerClass = new (event: IsCompleteRequest, ctx: HandlerCo
  */
 export abstract class ResourceHandler {
   protected readonly api: KvsApi;
+  protected readonly cloudFormation: CloudFormationApi;
 
   constructor(protected readonly event: IsCompleteRequest, protected readonly ctx: HandlerContext) {
     if (!REQUEST_TYPES.includes(event.RequestType)) {
       throw new Error(`Unsupported RequestType "${String(event.RequestType)}": expected ${REQUEST_TYPES.slice(0, -1).join(', ')} or ${REQUEST_TYPES.at(-1)}`);
     }
     this.api = new KvsApi(ctx.kinesisVideo, ctx);
+    this.cloudFormation = new CloudFormationApi(ctx.cloudFormation, ctx);
   }
 
   public async onEvent(): Promise<OnEventResponse> {

@@ -1,8 +1,11 @@
 /**
  * The one place where strings become numbers and booleans. CloudFormation delivers every scalar property of a custom
  * resource as a string (`DataRetentionInHours: "24"`, `DeleteAfterUpload: "true"`), and environment variables are strings
- * too. Every reader names the property path, the value received and what is allowed.
+ * too. Every reader names the property path, the value received and what is allowed. The constructs write them with
+ * src/private/cfn-scalars.ts.
  */
+
+import { RawProperties } from './types';
 
 /** A property that does not have the expected shape. */
 export class PropertyError extends Error {
@@ -12,9 +15,21 @@ export class PropertyError extends Error {
   }
 }
 
-export function readObject(value: unknown, path: string): { readonly [key: string]: unknown } {
+/**
+ * The members of a contract interface `P` (src/private/custom-resource-contract.ts), not read yet: a member renamed
+ * in the contract fails to compile where a handler reads it.
+ */
+export type Unread<P> = { readonly [K in keyof P]-?: unknown };
+
+/** A resource's properties as the contract interface `P` names them. */
+export function propertiesOf<P>(raw: RawProperties): Unread<P> {
+  return raw as Unread<P>;
+}
+
+/** An object whose members `P` names (by default any). */
+export function readObject<P = { readonly [key: string]: unknown }>(value: unknown, path: string): Unread<P> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PropertyError(path, 'an object', value);
-  return value as { readonly [key: string]: unknown };
+  return value as Unread<P>;
 }
 
 export function readList(value: unknown, path: string): readonly unknown[] {

@@ -1,6 +1,7 @@
 import { THROTTLE_RETRY } from './budgets';
 import { Clock } from './clock';
 import { ApiCall, isThrottling, toApiError } from './errors';
+import { Subject } from './subject';
 
 /** What a call needs besides the call itself: time (for backoff) and randomness (for jitter), both injectable. */
 export interface CallContext {
@@ -23,5 +24,20 @@ export async function invoke<T>(ctx: CallContext, call: ApiCall, send: () => Pro
       const ceiling = Math.min(THROTTLE_RETRY.maxDelayMs, THROTTLE_RETRY.baseDelayMs * 2 ** (attempt - 1));
       await ctx.clock.sleep(ceiling / 2 + (ctx.random() * ceiling) / 2);
     }
+  }
+}
+
+/**
+ * A service's client as the handlers use it: every call goes through {@link invoke}, so that retries and error
+ * translation live in one place. One subclass per service names the calls.
+ */
+export abstract class ServiceApi<C> {
+  /** The IAM service prefix that failure messages name. */
+  protected abstract readonly service: string;
+
+  constructor(protected readonly client: C, private readonly ctx: CallContext) {}
+
+  protected send<T>(api: string, subject: Subject, send: () => Promise<T>): Promise<T> {
+    return invoke(this.ctx, { service: this.service, api, subject }, send);
   }
 }

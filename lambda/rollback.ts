@@ -1,7 +1,4 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { HandlerContext } from './handler';
-import { invoke } from './retry';
-import { stack } from './subject';
+import { CloudFormationApi } from './cloudformation-api';
 
 /** The only stack status in which CloudFormation sends an Update with the properties of before a failed update. */
 export const ROLLING_BACK = 'UPDATE_ROLLBACK_IN_PROGRESS';
@@ -17,20 +14,14 @@ const UNDOING_A_FAILED_DEPLOYMENT: ReadonlySet<string> = new Set([ROLLING_BACK, 
  * rollback through where they would refuse a deployment: failing there leaves the stack UPDATE_ROLLBACK_FAILED.
  * Needs `cloudformation:DescribeStacks` on the stack.
  */
-export async function isRollingBack(ctx: HandlerContext, stackId: string): Promise<boolean> {
-  return (await stackStatus(ctx, stackId)) === ROLLING_BACK;
+export async function isRollingBack(cloudFormation: CloudFormationApi, stackId: string): Promise<boolean> {
+  return (await cloudFormation.describeStackStatus(stackId)) === ROLLING_BACK;
 }
 
 /**
  * Whether CloudFormation is undoing a failed deployment, by an Update or by deleting what it had created: a Delete that
  * restores earlier values then undoes the failed deployment's own change. Needs `cloudformation:DescribeStacks`.
  */
-export async function isUndoingFailedDeployment(ctx: HandlerContext, stackId: string): Promise<boolean> {
-  return UNDOING_A_FAILED_DEPLOYMENT.has((await stackStatus(ctx, stackId)) ?? '');
-}
-
-async function stackStatus(ctx: HandlerContext, stackId: string): Promise<string | undefined> {
-  const out = await invoke(ctx, { service: 'cloudformation', api: 'DescribeStacks', subject: stack(stackId) },
-    () => ctx.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId })));
-  return out.Stacks?.[0]?.StackStatus;
+export async function isUndoingFailedDeployment(cloudFormation: CloudFormationApi, stackId: string): Promise<boolean> {
+  return UNDOING_A_FAILED_DEPLOYMENT.has((await cloudFormation.describeStackStatus(stackId)) ?? '');
 }

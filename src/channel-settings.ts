@@ -1,18 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ChannelSettingsProperties, ResourceType } from './private/custom-resource-contract';
-import { addSettingsResource, cfnNumber, SettingsKind } from './private/settings';
+import { cfnNumber } from './private/cfn-scalars';
+import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS } from './private/custom-resource-contract';
+import { addSettingsResource, SettingsKind } from './private/settings';
 import { validateMessageTtl } from './private/validation';
 import { ISignalingChannel, SignalingChannel } from './signaling-channel';
 
 const CHANNEL_SETTINGS: SettingsKind = {
   resource: 'channel',
   prop: 'channel',
-  construct: 'ChannelSettings',
+  ...SETTINGS_CONSTRUCTS.channel,
   imports: 'SignalingChannel.fromChannelName, SignalingChannel.fromChannelArn or SignalingChannel.fromChannelAttributes',
   owned: 'SignalingChannel',
-  waitOption: 'waitForChannel',
-  importByName: 'SignalingChannel.fromChannelName',
   settingNames: 'messageTtl',
   actions: [
     'kinesisvideo:DescribeSignalingChannel',
@@ -92,13 +91,13 @@ export class ChannelSettings extends Construct {
     super(scope, id);
     validateMessageTtl(props.messageTtl);
     const channel = props.channel;
-    addSettingsResource(this, {
+    addSettingsResource<ChannelSettingsProperties>(this, {
       kind: CHANNEL_SETTINGS,
       target: { resource: channel, arn: channel.channelArn, name: channel.channelName, owned: channel instanceof SignalingChannel },
       resourceType: ResourceType.CHANNEL_SETTINGS,
       settings: {
         MessageTtlSeconds: props.messageTtl === undefined ? undefined : cfnNumber(props.messageTtl.toSeconds()),
-      } satisfies Partial<ChannelSettingsProperties>,
+      },
       tags: props.tags,
       restoreOnDelete: props.restoreOnDelete,
       waitFor: props.waitForChannel,

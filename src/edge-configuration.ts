@@ -1,12 +1,13 @@
-import { Aws, CfnResource, CustomResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './private/arn';
-import { CfnBoolean, EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
-import { KinesisVideoProvider } from './private/provider';
-import { assertLength, assertPattern, assertRange, invalid, validateWholeHours, validateWholeSeconds } from './private/validation';
+import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
+import { EdgeConfigurationProperties, EdgeScheduleProperties, ResourceType } from './private/custom-resource-contract';
+import { describeOwnStack, KinesisVideoProvider } from './private/provider';
+import { assertLength, assertPattern, assertRange, invalid, retainsNoData, validateWholeHours, validateWholeSeconds } from './private/validation';
 import { IStream } from './stream';
 
 /** The handler's calls; the provider's policy names exactly these. */
@@ -293,7 +294,8 @@ export class EdgeConfiguration extends Construct {
 
     const provider = KinesisVideoProvider.getOrCreate(this);
     provider.policy.allow('stream', stream.streamName, HANDLER_ACTIONS);
-    allowRollbackDetection(provider);
+    // During a rollback the handler neither waits for the device nor refuses a hub change the failed update was allowed to make.
+    provider.policy.allowStatement(describeOwnStack());
 
     const properties: EdgeConfigurationProperties = {
       StreamArn: stream.streamArn,
@@ -345,8 +347,7 @@ export class EdgeConfiguration extends Construct {
   /** The stream must be addressable by ARN, retain data, and be in a region (the stack's) that has the edge APIs. */
   private validateTarget(stream: IStream): void {
     requireExactStreamArn(stream);
-    const retention = stream.dataRetention;
-    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+    if (retainsNoData(stream.dataRetention)) {
       throw invalid('stream', stream.node.path, 'a stream that retains data: its dataRetention is 0 hours, and Kinesis Video Streams '
         + 'configures the Edge Agent only on streams that retain data. Set dataRetention to at least 1 hour');
     }
@@ -370,14 +371,6 @@ class EdgeConfigurationMarker extends Construct {
   }
 }
 
-/**
- * Lets the handler ask CloudFormation whether the stack is rolling back: during a rollback it neither waits for the
- * device nor refuses a hub change the failed update was allowed to make. The policy keeps one copy of the statement,
- * however many edge configurations (and the retention guard) ask for it.
- */
-function allowRollbackDetection(provider: KinesisVideoProvider): void {
-  provider.policy.allowStatement(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }));
-}
 
 /** The secret's ARN, after checking what is known of its name against the `MediaUriSecretArn` pattern. */
 function mediaSecretArn(secret: secretsmanager.ISecret): string {
@@ -398,7 +391,7 @@ function schedule(propName: string, value: EdgeSchedule): EdgeScheduleProperties
   assertLength(`${propName}.expression`, value.expression, 11, 100);
   assertPattern(`${propName}.expression`, value.expression, SCHEDULE_EXPRESSION, 'a Quartz cron expression on one line');
   validateWholeSeconds(value.duration, `${propName}.duration`, 60, 3600);
-  return { ScheduleExpression: value.expression, DurationInSeconds: numberString(value.duration.toSeconds({ integral: false })) };
+  return { ScheduleExpression: value.expression, DurationInSeconds: cfnNumber(value.duration.toSeconds({ integral: false })) };
 }
 
 function deletionConfig(props: EdgeConfigurationProps): EdgeConfigurationProperties['EdgeConfig']['DeletionConfig'] {
@@ -410,20 +403,11 @@ function deletionConfig(props: EdgeConfigurationProps): EdgeConfigurationPropert
     assertRange('maxLocalMediaSize', maxMb, 64, 2_000_000, 'MiB');
   }
   const localSize = maxMb !== undefined || props.strategyOnFullSize !== undefined
-    ? { MaxLocalMediaSizeInMB: maxMb === undefined ? undefined : numberString(maxMb), StrategyOnFullSize: props.strategyOnFullSize }
+    ? { MaxLocalMediaSizeInMB: maxMb === undefined ? undefined : cfnNumber(maxMb), StrategyOnFullSize: props.strategyOnFullSize }
     : undefined;
   return {
-    EdgeRetentionInHours: numberString(retention.toHours({ integral: false })),
+    EdgeRetentionInHours: cfnNumber(retention.toHours({ integral: false })),
     DeleteAfterUpload: cfnBoolean(props.deleteAfterUpload ?? DEFAULT_DELETE_AFTER_UPLOAD),
     LocalSizeConfig: localSize,
   };
-}
-
-/** A number as CloudFormation passes it; a token (for example a parameter) stays a token. */
-function numberString(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
-}
-
-function cfnBoolean(value: boolean): CfnBoolean {
-  return value ? 'true' : 'false';
 }

@@ -1,19 +1,25 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MediaType } from './media-type';
+<<<<<<< HEAD
 import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
 import { addSettingsResource, cfnNumber, describeOwnStack, SettingsKind } from './private/settings';
 import { requireDuration, requireMediaTypeObject, validateDataRetention, validateDeviceName } from './private/validation';
+=======
+import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
+import { ResourceType, SETTINGS_CONSTRUCTS, StreamSettingsProperties } from './private/custom-resource-contract';
+import { describeOwnStack } from './private/provider';
+import { addSettingsResource, SettingsKind } from './private/settings';
+import { validateDataRetention, validateDeviceName } from './private/validation';
+>>>>>>> issue-17-house
 import { IStream, StorageTier, Stream } from './stream';
 
 const STREAM_SETTINGS: SettingsKind = {
   resource: 'stream',
   prop: 'stream',
-  construct: 'StreamSettings',
+  ...SETTINGS_CONSTRUCTS.stream,
   imports: 'Stream.fromStreamName, Stream.fromStreamArn or Stream.fromStreamAttributes',
   owned: 'Stream',
-  waitOption: 'waitForStream',
-  importByName: 'Stream.fromStreamName',
   settingNames: 'dataRetention, mediaType, deviceName, storageTier',
   actions: [
     'kinesisvideo:DescribeStream',
@@ -148,7 +154,7 @@ export class StreamSettings extends Construct {
     requireMediaTypeObject(props.mediaType);
     requireDuration('waitForStream', props.waitForStream, false, 'Duration.minutes(30)');
     const stream = props.stream;
-    addSettingsResource(this, {
+    addSettingsResource<StreamSettingsProperties>(this, {
       kind: STREAM_SETTINGS,
       target: { resource: stream, arn: stream.streamArn, name: stream.streamName, owned: stream instanceof Stream },
       resourceType: ResourceType.STREAM_SETTINGS,
@@ -157,14 +163,15 @@ export class StreamSettings extends Construct {
         MediaType: props.mediaType?.value,
         DeviceName: props.deviceName,
         DefaultStorageTier: props.storageTier,
-      } satisfies Partial<StreamSettingsProperties>,
-      options: { AllowRetentionDecrease: props.allowRetentionDecrease ? 'true' : 'false' } satisfies Partial<StreamSettingsProperties>,
+      },
+      options: { AllowRetentionDecrease: cfnBoolean(props.allowRetentionDecrease ?? false) },
       tags: props.tags,
       restoreOnDelete: props.restoreOnDelete,
       waitFor: props.waitForStream,
       waitProperty: 'WaitForStreamSeconds',
       arnProperty: 'StreamArn',
       nameProperty: 'StreamName',
+      // A refused retention decrease is let through while CloudFormation undoes a failed deployment.
       statements: [describeOwnStack()],
     });
   }

@@ -2,12 +2,12 @@ import { App, CfnParameter, Duration, Stack, TagManager, TagType, Token } from '
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SignalingChannel, Stream, StreamSettings } from '../src';
+import { MAX_TAGS } from '../src/private/custom-resource-contract';
 import {
   assertLength,
   assertPattern,
   assertRange,
   invalid,
-  MAX_TAGS,
   tagValidation,
   validateChannelName,
   validateDeviceName,

@@ -1,15 +1,8 @@
-import {
-  ChannelInfo,
-  DescribeSignalingChannelCommand,
-  ListTagsForResourceCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateSignalingChannelCommand,
-} from '@aws-sdk/client-kinesis-video';
+import { ChannelInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, TargetKind } from './settings';
-import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
+import { ChannelSettingsProperties, ResourceType, SETTINGS_CONSTRUCTS } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { optional, readBoolean, readInteger, readString } from '../parse';
+import { optional, propertiesOf, readBoolean, readInteger, readString } from '../parse';
 import { channelByArn, channelByName, Subject } from '../subject';
 import { RawProperties } from '../types';
 
@@ -24,9 +17,7 @@ type ChannelSettingsSpec = SettingsSpec<ChannelSettingValues>;
 const KIND: TargetKind = {
   noun: 'signaling channel',
   idKind: 'ChannelSettings',
-  construct: 'ChannelSettings',
-  waitOption: 'waitForChannel',
-  importByName: 'SignalingChannel.fromChannelName',
+  ...SETTINGS_CONSTRUCTS.channel,
 };
 
 /**
@@ -36,9 +27,11 @@ const KIND: TargetKind = {
  */
 export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues, ChannelInfo, ChannelSettingsSpec> {
   protected readonly kind = KIND;
+  protected readonly tagging = this.api.channelTags;
 
-  protected parse(raw: RawProperties): ChannelSettingsSpec {
-    const path = (member: string) => `${ResourceType.CHANNEL_SETTINGS} ${member}`;
+  protected parse(properties: RawProperties): ChannelSettingsSpec {
+    const raw = propertiesOf<ChannelSettingsProperties>(properties);
+    const path = (member: keyof ChannelSettingsProperties) => `${ResourceType.CHANNEL_SETTINGS} ${member}`;
     const seconds = optional(raw.WaitForChannelSeconds, path('WaitForChannelSeconds'), (v, p) => readInteger(v, p, 1));
     return {
       arn: optional(raw.ChannelArn, path('ChannelArn'), readString),
@@ -51,7 +44,7 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
   }
 
   protected async describe(target: { readonly arn: string } | { readonly name: string }): Promise<Live<ChannelInfo> | undefined> {
-    const info = await orUndefinedIfNotFound('arn' in target ? this.api.describeChannel(target.arn) : this.describeChannelByName(target.name));
+    const info = await orUndefinedIfNotFound('arn' in target ? this.api.describeChannel(target.arn) : this.api.describeChannelByName(target.name));
     if (!info) return undefined;
     return { arn: info.ChannelARN!, name: info.ChannelName!, status: info.ChannelStatus!, version: info.Version!, info };
   }
@@ -64,34 +57,9 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
     const ttl = live.info.SingleMasterConfiguration?.MessageTtlSeconds;
     const wanted = plan.target('messageTtlSeconds', ttl, 'message TTL');
     if (!wanted || wanted.value === ttl) return undefined;
-    return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.call('UpdateSignalingChannel', this.subjectOf(live),
-      () => this.ctx.kinesisVideo.send(new UpdateSignalingChannelCommand({
-        ChannelARN: live.arn,
-        CurrentVersion: live.version,
-        SingleMasterConfiguration: { MessageTtlSeconds: wanted.value },
-      }))));
+    return this.sendVersioned(live, 'UpdateSignalingChannel', () => this.api.updateSignalingChannel(live.arn, live.version, wanted.value));
   }
 
-  protected async listTags(arn: string): Promise<TagMap> {
-    const tags: { [key: string]: string } = {};
-    let nextToken: string | undefined;
-    do {
-      const page = await this.call('ListTagsForResource', channelByArn(arn),
-        () => this.ctx.kinesisVideo.send(new ListTagsForResourceCommand({ ResourceARN: arn, NextToken: nextToken })));
-      Object.assign(tags, page.Tags);
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return tags;
-  }
-
-  protected async tag(arn: string, tags: TagMap): Promise<void> {
-    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    await this.call('TagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new TagResourceCommand({ ResourceARN: arn, Tags: list })));
-  }
-
-  protected async untag(arn: string, keys: string[]): Promise<void> {
-    await this.call('UntagResource', channelByArn(arn), () => this.ctx.kinesisVideo.send(new UntagResourceCommand({ ResourceARN: arn, TagKeyList: keys })));
-  }
 
   protected subjectOf(live: Live<ChannelInfo>): Subject {
     return channelByArn(live.arn);
@@ -109,9 +77,4 @@ export class ChannelSettingsHandler extends SettingsHandler<ChannelSettingValues
     return { ChannelArn: live.arn, ChannelName: live.name };
   }
 
-  private async describeChannelByName(name: string): Promise<ChannelInfo | undefined> {
-    const out = await this.call('DescribeSignalingChannel', channelByName(name),
-      () => this.ctx.kinesisVideo.send(new DescribeSignalingChannelCommand({ ChannelName: name })));
-    return out.ChannelInfo;
-  }
 }

@@ -1,15 +1,15 @@
+import { EdgeConfig, ScheduleConfig } from '@aws-sdk/client-kinesis-video';
 import {
-  DeleteEdgeConfigurationCommand,
-  DescribeEdgeConfigurationCommand,
-  EdgeConfig,
-  ScheduleConfig,
-  StartEdgeConfigurationUpdateCommand,
-} from '@aws-sdk/client-kinesis-video';
-import { ResourceType } from '../../src/private/custom-resource-contract';
+  EDGE_WAIT_TARGETS,
+  EdgeConfigurationProperties,
+  EdgeScheduleProperties,
+  MEDIA_URI_TYPES,
+  ResourceType,
+  STRATEGIES_ON_FULL_SIZE,
+} from '../../src/private/custom-resource-contract';
 import { INLINE_WAIT } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { optional, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
-import { invoke } from '../retry';
+import { optional, propertiesOf, readBoolean, readEnum, readInteger, readObject, readString } from '../parse';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
@@ -17,8 +17,7 @@ import { RawProperties } from '../types';
 import { done, pollUntilDone, Progress, waiting } from '../wait';
 
 const KIND = 'EdgeConfiguration';
-const WAIT_TARGETS = ['IN_SYNC', 'ACKNOWLEDGED', 'ACCEPTED'] as const;
-type WaitFor = typeof WAIT_TARGETS[number];
+type WaitFor = EdgeConfigurationProperties['WaitFor'];
 
 /** What DescribeEdgeConfiguration answers when the stream exists but has no edge configuration. */
 export const CONFIGURATION_NOT_FOUND_ERROR = 'StreamEdgeConfigurationNotFoundException';
@@ -138,8 +137,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
     if (this.started) return waiting(`the edge configuration of ${stream.label} to report the update`);
     let out: Held;
     try {
-      out = await invoke(this.ctx, { service: 'kinesisvideo', api: 'StartEdgeConfigurationUpdate', subject: stream },
-        () => this.ctx.kinesisVideo.send(new StartEdgeConfigurationUpdateCommand({ StreamARN: desired.streamArn, EdgeConfig: desired.config })));
+      out = await this.api.startEdgeConfigurationUpdate(desired.streamArn, desired.config);
     } catch (err) {
       if (!(err instanceof ApiError && err.errorName === IN_USE_ERROR)) throw err;
       return waiting(await this.explainInUse(err, desired.streamArn));
@@ -219,8 +217,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** DeleteEdgeConfiguration: 'gone' when there is nothing to delete, 'busy' on ResourceInUseException. */
   private async sendDelete(streamArn: string): Promise<'sent' | 'gone' | 'busy'> {
     try {
-      await invoke(this.ctx, { service: 'kinesisvideo', api: 'DeleteEdgeConfiguration', subject: streamByArn(streamArn) },
-        () => this.ctx.kinesisVideo.send(new DeleteEdgeConfigurationCommand({ StreamARN: streamArn })));
+      await this.api.deleteEdgeConfiguration(streamArn);
     } catch (err) {
       if (isGone(err)) return 'gone';
       if (err instanceof ApiError && err.errorName === IN_USE_ERROR) return 'busy';
@@ -233,8 +230,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** The stream's edge configuration; `undefined` when it has none or the stream is gone. */
   private async describe(streamArn: string): Promise<Held | undefined> {
     try {
-      return await invoke(this.ctx, { service: 'kinesisvideo', api: 'DescribeEdgeConfiguration', subject: streamByArn(streamArn) },
-        () => this.ctx.kinesisVideo.send(new DescribeEdgeConfigurationCommand({ StreamARN: streamArn })));
+      return await this.api.describeEdgeConfiguration(streamArn);
     } catch (err) {
       if (isGone(err)) return undefined;
       throw err;
@@ -258,7 +254,7 @@ export class EdgeConfigurationHandler extends StreamTargetHandler<EdgeDeployment
   /** Whether this is an Update of CloudFormation's rollback; asked once per invocation, and only when it matters. */
   private async rollingBack(): Promise<boolean> {
     if (this.event.RequestType !== 'Update') return false;
-    this.rollback ??= await isRollingBack(this.ctx, this.event.StackId);
+    this.rollback ??= await isRollingBack(this.cloudFormation, this.event.StackId);
     return this.rollback;
   }
 }
@@ -309,15 +305,20 @@ function detail(held: Held): string {
   return held.FailedStatusDetails ? `: ${held.FailedStatusDetails.replace(/\.$/, '')}` : '';
 }
 
-function parse(raw: RawProperties): EdgeDeployment {
+type EdgeConfigProperties = EdgeConfigurationProperties['EdgeConfig'];
+type RecorderProperties = EdgeConfigProperties['RecorderConfig'];
+type DeletionProperties = EdgeConfigProperties['DeletionConfig'];
+
+function parse(properties: RawProperties): EdgeDeployment {
   const type = ResourceType.EDGE_CONFIGURATION;
+  const raw = propertiesOf<EdgeConfigurationProperties>(properties);
   const path = `${type} EdgeConfig`;
-  const edge = readObject(raw.EdgeConfig, path);
-  const recorder = readObject(edge.RecorderConfig, `${path}.RecorderConfig`);
-  const source = readObject(recorder.MediaSourceConfig, `${path}.RecorderConfig.MediaSourceConfig`);
-  const uploader = optional(edge.UploaderConfig, `${path}.UploaderConfig`, readObject);
-  const deletion = readObject(edge.DeletionConfig, `${path}.DeletionConfig`);
-  const localSize = optional(deletion.LocalSizeConfig, `${path}.DeletionConfig.LocalSizeConfig`, readObject);
+  const edge = readObject<EdgeConfigProperties>(raw.EdgeConfig, path);
+  const recorder = readObject<RecorderProperties>(edge.RecorderConfig, `${path}.RecorderConfig`);
+  const source = readObject<RecorderProperties['MediaSourceConfig']>(recorder.MediaSourceConfig, `${path}.RecorderConfig.MediaSourceConfig`);
+  const uploader = optional(edge.UploaderConfig, `${path}.UploaderConfig`, readObject<NonNullable<EdgeConfigProperties['UploaderConfig']>>);
+  const deletion = readObject<DeletionProperties>(edge.DeletionConfig, `${path}.DeletionConfig`);
+  const localSize = optional(deletion.LocalSizeConfig, `${path}.DeletionConfig.LocalSizeConfig`, readObject<NonNullable<DeletionProperties['LocalSizeConfig']>>);
   return {
     streamArn: readString(raw.StreamArn, `${type} StreamArn`),
     config: {
@@ -325,7 +326,7 @@ function parse(raw: RawProperties): EdgeDeployment {
       RecorderConfig: {
         MediaSourceConfig: {
           MediaUriSecretArn: readString(source.MediaUriSecretArn, `${path}.RecorderConfig.MediaSourceConfig.MediaUriSecretArn`),
-          MediaUriType: readEnum(source.MediaUriType, `${path}.RecorderConfig.MediaSourceConfig.MediaUriType`, ['RTSP_URI', 'FILE_URI'] as const),
+          MediaUriType: readEnum(source.MediaUriType, `${path}.RecorderConfig.MediaSourceConfig.MediaUriType`, MEDIA_URI_TYPES),
         },
         ScheduleConfig: optional(recorder.ScheduleConfig, `${path}.RecorderConfig.ScheduleConfig`, parseSchedule),
       },
@@ -336,17 +337,17 @@ function parse(raw: RawProperties): EdgeDeployment {
         LocalSizeConfig: localSize && {
           MaxLocalMediaSizeInMB: optional(localSize.MaxLocalMediaSizeInMB, `${path}.DeletionConfig.LocalSizeConfig.MaxLocalMediaSizeInMB`, readInteger),
           StrategyOnFullSize: optional(localSize.StrategyOnFullSize, `${path}.DeletionConfig.LocalSizeConfig.StrategyOnFullSize`,
-            (v, p) => readEnum(v, p, ['DELETE_OLDEST_MEDIA', 'DENY_NEW_MEDIA'] as const)),
+            (v, p) => readEnum(v, p, STRATEGIES_ON_FULL_SIZE)),
         },
       },
     },
-    waitFor: readEnum(raw.WaitFor, `${type} WaitFor`, WAIT_TARGETS),
+    waitFor: readEnum(raw.WaitFor, `${type} WaitFor`, EDGE_WAIT_TARGETS),
     allowHubDeviceChange: readBoolean(raw.AllowHubDeviceChange, `${type} AllowHubDeviceChange`),
   };
 }
 
 function parseSchedule(value: unknown, path: string): ScheduleConfig {
-  const raw = readObject(value, path);
+  const raw = readObject<EdgeScheduleProperties>(value, path);
   return {
     ScheduleExpression: readString(raw.ScheduleExpression, `${path}.ScheduleExpression`),
     DurationInSeconds: readInteger(raw.DurationInSeconds, `${path}.DurationInSeconds`),

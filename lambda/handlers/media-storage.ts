@@ -1,9 +1,9 @@
 import { ChannelInfo, MediaStorageConfiguration, StreamInfo } from '@aws-sdk/client-kinesis-video';
-import { ResourceType } from '../../src/private/custom-resource-contract';
+import { MediaStorageProperties, ResourceType } from '../../src/private/custom-resource-contract';
 import { ApiError, IN_USE_ERROR } from '../errors';
 import { ResourceHandler } from '../handler';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { readString } from '../parse';
+import { propertiesOf, readString } from '../parse';
 import { formatPhysicalId, parsePhysicalId } from '../physical-id';
 import { channelByArn, streamByArn } from '../subject';
 import { RawProperties } from '../types';
@@ -144,7 +144,8 @@ function holds(held: MediaStorageConfiguration | undefined, mapping: Mapping): b
   return held?.Status === 'ENABLED' && held.StreamARN === mapping.streamArn;
 }
 
-function parse(raw: RawProperties): Mapping {
+function parse(properties: RawProperties): Mapping {
+  const raw = propertiesOf<MediaStorageProperties>(properties);
   return {
     channelArn: readString(raw.ChannelArn, `${ResourceType.MEDIA_STORAGE} ChannelArn`),
     streamArn: readString(raw.StreamArn, `${ResourceType.MEDIA_STORAGE} StreamArn`),

@@ -1,7 +1,7 @@
-import { ResourceType } from '../../src/private/custom-resource-contract';
+import { GuardedStream as GuardedStreamProperties, ResourceType, RetentionGuardProperties } from '../../src/private/custom-resource-contract';
 import { ResourceHandler } from '../handler';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { readInteger, readList, readObject, readString } from '../parse';
+import { propertiesOf, readInteger, readList, readObject, readString } from '../parse';
 import { formatPhysicalId } from '../physical-id';
 import { isRollingBack, ROLLING_BACK } from '../rollback';
 import { RawProperties } from '../types';
@@ -59,7 +59,7 @@ export class RetentionGuardHandler extends ResourceHandler {
       if (stream.desiredHours < liveHours) decreases.push({ ...stream, liveHours });
     }
     if (decreases.length === 0) return done();
-    if (await isRollingBack(this.ctx, this.event.StackId)) {
+    if (await isRollingBack(this.cloudFormation, this.event.StackId)) {
       this.ctx.log(`Letting the rollback restore the previous data retention (stack is ${ROLLING_BACK})`, { decreases });
       return done();
     }
@@ -73,10 +73,10 @@ function refusal(d: Decrease): string {
     + `To accept that, set allowRetentionDecrease: true on the Stream "${d.name}".`;
 }
 
-function parse(raw: RawProperties): GuardedStream[] {
+function parse(properties: RawProperties): GuardedStream[] {
   const path = `${ResourceType.RETENTION_GUARD} Streams`;
-  return readList(raw.Streams, path).map((item, i) => {
-    const s = readObject(item, `${path}[${i}]`);
+  return readList(propertiesOf<RetentionGuardProperties>(properties).Streams, path).map((item, i) => {
+    const s = readObject<GuardedStreamProperties>(item, `${path}[${i}]`);
     return {
       name: readString(s.StreamName, `${path}[${i}].StreamName`),
       desiredHours: readInteger(s.DataRetentionInHours, `${path}[${i}].DataRetentionInHours`),

@@ -1,16 +1,14 @@
-import { TagMap } from '../../src/private/custom-resource-contract';
+import { MAX_TAGS, TagMap } from '../../src/private/custom-resource-contract';
 import { VERSION_MISMATCH_RETRIES } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
 import { ResourceHandler } from '../handler';
+import { Tagging } from '../kvs-api';
 import { PropertyError, readObject } from '../parse';
 import { formatPhysicalId, parsePhysicalId } from '../physical-id';
-import { invoke } from '../retry';
 import { Subject } from '../subject';
 import { OnEventResponse, RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
 
-/** The service's limit: "A Kinesis video stream can support up to 50 tags", and so can a signaling channel. */
-const MAX_TAGS = 50;
 /** CloudFormation's limit on a physical id. */
 const MAX_PHYSICAL_ID_LENGTH = 1024;
 const VERSION_MISMATCH_ERROR = 'VersionMismatchException';
@@ -139,6 +137,8 @@ export class SettingsPlan<S extends SettingValues> {
  */
 export abstract class SettingsHandler<S extends SettingValues, I, P extends SettingsSpec<S>> extends ResourceHandler {
   protected abstract readonly kind: TargetKind;
+  /** The target's tagging APIs. */
+  protected abstract readonly tagging: Tagging;
 
   /** The id onEvent works out (Create and Update) before its first step. */
   private resolvedId?: string;
@@ -156,9 +156,6 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
   protected abstract readSettings(live: Live<I>, spec: P): Promise<S>;
   /** Sends the first change the plan needs and returns what the step then waits for; undefined when none is needed. */
   protected abstract applySettings(live: Live<I>, plan: SettingsPlan<S>, spec: P): Promise<string | undefined>;
-  protected abstract listTags(arn: string): Promise<TagMap>;
-  protected abstract tag(arn: string, tags: TagMap): Promise<void>;
-  protected abstract untag(arn: string, keys: string[]): Promise<void>;
   protected abstract subjectOf(live: Live<I>): Subject;
   protected abstract subjectByName(name: string): Subject;
   protected abstract subjectByArn(arn: string): Subject;
@@ -235,11 +232,6 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
     }
   }
 
-  /** Sends one call with the framework's throttling retries and failure translation. */
-  protected call<T>(api: string, subject: Subject, send: () => Promise<T>): Promise<T> {
-    return invoke(this.ctx, { service: 'kinesisvideo', api, subject }, send);
-  }
-
   /**
    * The id for Create and Update. An Update keeps the current id while the target is the same; a new target gets a
    * new id (CloudFormation then deletes the old one, which acts on the old ARN).
@@ -266,7 +258,7 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
   private async recordedId(live: Live<I>, spec: P): Promise<string> {
     const tags: { [key: string]: string } = {};
     if (spec.tags && Object.keys(spec.tags).length > 0) {
-      const carried = await this.listTags(live.arn);
+      const carried = await this.tagging.list(live.arn);
       for (const key of Object.keys(spec.tags)) if (key in carried) tags[key] = carried[key];
     }
     const recorded: Recorded<S> = { settings: await this.readSettings(live, spec), tags };
@@ -319,7 +311,7 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
   private async reconcileTags(live: Live<I>, desired: TagMap, releasing: TagMap, recorded: TagMap | undefined, restore: boolean): Promise<void> {
     if (Object.keys(desired).length === 0 && Object.keys(releasing).length === 0) return;
     const label = this.subjectOf(live).label;
-    const carried = await this.listTags(live.arn);
+    const carried = await this.tagging.list(live.arn);
     const set: { [key: string]: string } = {};
     const remove: string[] = [];
     for (const [key, value] of Object.entries(desired)) {
@@ -348,8 +340,8 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
         + `Remove tags the ${this.kind.noun} no longer needs, or manage fewer tags.`);
     }
     // Removals first, so that the target never carries more tags than it will in the end.
-    if (remove.length > 0) await this.untag(live.arn, remove);
-    if (Object.keys(set).length > 0) await this.tag(live.arn, set);
+    if (remove.length > 0) await this.tagging.untag(live.arn, remove);
+    if (Object.keys(set).length > 0) await this.tagging.tag(live.arn, set);
   }
 
   private describeAnchor(anchor: Anchor<S>): Promise<Live<I> | undefined> {

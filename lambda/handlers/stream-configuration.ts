@@ -1,15 +1,20 @@
 import { ImageGenerationConfiguration, NotificationConfiguration } from '@aws-sdk/client-kinesis-video';
-import { ResourceType } from '../../src/private/custom-resource-contract';
+import {
+  CONFIGURATION_STATUSES,
+  IMAGE_FORMATS,
+  IMAGE_SELECTOR_TYPES,
+  ResourceType,
+  StreamConfigurationProperties,
+} from '../../src/private/custom-resource-contract';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
 import { KvsApi, orUndefinedIfNotFound } from '../kvs-api';
-import { optional, readEnum, readInteger, readObject, readString } from '../parse';
+import { optional, propertiesOf, readEnum, readInteger, readObject, readString } from '../parse';
 import { StreamTargetHandler } from '../stream-target-handler';
 import { streamByArn } from '../subject';
 import { RawProperties } from '../types';
 import { done, Progress, waiting } from '../wait';
 
 const KIND = 'StreamConfiguration';
-const STATUSES = ['ENABLED', 'DISABLED'] as const;
 
 /** `Custom::KinesisVideoStreamConfiguration`, parsed. An absent member is not managed by the resource. */
 interface StreamConfiguration {
@@ -169,8 +174,12 @@ function contains(wanted: unknown, observed: unknown): boolean {
   return Object.entries(wanted).every(([key, value]) => contains(value, (observed as { [key: string]: unknown })[key]));
 }
 
-function parse(raw: RawProperties): StreamConfiguration {
+type NotificationProperties = NonNullable<StreamConfigurationProperties['NotificationConfiguration']>;
+type ImageGenerationProperties = NonNullable<StreamConfigurationProperties['ImageGenerationConfiguration']>;
+
+function parse(properties: RawProperties): StreamConfiguration {
   const type = ResourceType.STREAM_CONFIGURATION;
+  const raw = propertiesOf<StreamConfigurationProperties>(properties);
   return {
     streamArn: readString(raw.StreamArn, `${type} StreamArn`),
     notification: optional(raw.NotificationConfiguration, `${type} NotificationConfiguration`, parseNotification),
@@ -179,28 +188,28 @@ function parse(raw: RawProperties): StreamConfiguration {
 }
 
 function parseNotification(value: unknown, path: string): NotificationConfiguration {
-  const raw = readObject(value, path);
-  const destination = readObject(raw.DestinationConfig, `${path}.DestinationConfig`);
+  const raw = readObject<NotificationProperties>(value, path);
+  const destination = readObject<NotificationProperties['DestinationConfig']>(raw.DestinationConfig, `${path}.DestinationConfig`);
   return {
-    Status: readEnum(raw.Status, `${path}.Status`, STATUSES),
+    Status: readEnum(raw.Status, `${path}.Status`, CONFIGURATION_STATUSES),
     DestinationConfig: { Uri: readString(destination.Uri, `${path}.DestinationConfig.Uri`) },
   };
 }
 
 function parseImageGeneration(value: unknown, path: string): ImageGenerationConfiguration {
-  const raw = readObject(value, path);
-  const destination = readObject(raw.DestinationConfig, `${path}.DestinationConfig`);
-  const formatConfig = optional(raw.FormatConfig, `${path}.FormatConfig`, readObject);
+  const raw = readObject<ImageGenerationProperties>(value, path);
+  const destination = readObject<ImageGenerationProperties['DestinationConfig']>(raw.DestinationConfig, `${path}.DestinationConfig`);
+  const formatConfig = optional(raw.FormatConfig, `${path}.FormatConfig`, readObject<NonNullable<ImageGenerationProperties['FormatConfig']>>);
   const jpegQuality = optional(formatConfig?.JPEGQuality, `${path}.FormatConfig.JPEGQuality`, readString);
   return withoutUndefined({
-    Status: readEnum(raw.Status, `${path}.Status`, STATUSES),
-    ImageSelectorType: readEnum(raw.ImageSelectorType, `${path}.ImageSelectorType`, ['SERVER_TIMESTAMP', 'PRODUCER_TIMESTAMP'] as const),
+    Status: readEnum(raw.Status, `${path}.Status`, CONFIGURATION_STATUSES),
+    ImageSelectorType: readEnum(raw.ImageSelectorType, `${path}.ImageSelectorType`, IMAGE_SELECTOR_TYPES),
     DestinationConfig: {
       Uri: readString(destination.Uri, `${path}.DestinationConfig.Uri`),
       DestinationRegion: readString(destination.DestinationRegion, `${path}.DestinationConfig.DestinationRegion`),
     },
     SamplingInterval: readInteger(raw.SamplingInterval, `${path}.SamplingInterval`),
-    Format: readEnum(raw.Format, `${path}.Format`, ['JPEG', 'PNG'] as const),
+    Format: readEnum(raw.Format, `${path}.Format`, IMAGE_FORMATS),
     // The API's FormatConfig is a map of strings: the quality stays a string.
     FormatConfig: jpegQuality === undefined ? undefined : { JPEGQuality: jpegQuality },
     WidthPixels: optional(raw.WidthPixels, `${path}.WidthPixels`, readInteger),

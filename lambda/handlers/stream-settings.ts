@@ -1,22 +1,11 @@
-import {
-  DescribeStreamStorageConfigurationCommand,
-  ListTagsForStreamCommand,
-  StreamInfo,
-  TagStreamCommand,
-  UntagStreamCommand,
-  UpdateDataRetentionCommand,
-  UpdateStreamCommand,
-  UpdateStreamStorageConfigurationCommand,
-} from '@aws-sdk/client-kinesis-video';
+import { StreamInfo } from '@aws-sdk/client-kinesis-video';
 import { Live, readTags, SettingsHandler, SettingsPlan, SettingsSpec, Target, TargetKind } from './settings';
-import { ResourceType, TagMap } from '../../src/private/custom-resource-contract';
+import { ResourceType, SETTINGS_CONSTRUCTS, STORAGE_TIERS, StreamSettingsProperties } from '../../src/private/custom-resource-contract';
 import { orUndefinedIfNotFound } from '../kvs-api';
-import { optional, readBoolean, readEnum, readInteger, readString } from '../parse';
+import { optional, propertiesOf, readBoolean, readEnum, readInteger, readString } from '../parse';
 import { isUndoingFailedDeployment } from '../rollback';
 import { streamByArn, streamByName, Subject } from '../subject';
 import { RawProperties } from '../types';
-
-const STORAGE_TIERS = ['HOT', 'WARM'] as const;
 
 /** The settings a StreamSettings resource may manage. */
 interface StreamSettingValues {
@@ -34,9 +23,7 @@ interface StreamSettingsSpec extends SettingsSpec<StreamSettingValues> {
 const KIND: TargetKind = {
   noun: 'stream',
   idKind: 'StreamSettings',
-  construct: 'StreamSettings',
-  waitOption: 'waitForStream',
-  importByName: 'Stream.fromStreamName',
+  ...SETTINGS_CONSTRUCTS.stream,
 };
 
 /**
@@ -48,9 +35,11 @@ const KIND: TargetKind = {
  */
 export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, StreamInfo, StreamSettingsSpec> {
   protected readonly kind = KIND;
+  protected readonly tagging = this.api.streamTags;
 
-  protected parse(raw: RawProperties): StreamSettingsSpec {
-    const path = (member: string) => `${ResourceType.STREAM_SETTINGS} ${member}`;
+  protected parse(properties: RawProperties): StreamSettingsSpec {
+    const raw = propertiesOf<StreamSettingsProperties>(properties);
+    const path = (member: keyof StreamSettingsProperties) => `${ResourceType.STREAM_SETTINGS} ${member}`;
     const seconds = optional(raw.WaitForStreamSeconds, path('WaitForStreamSeconds'), (v, p) => readInteger(v, p, 1));
     return {
       arn: optional(raw.StreamArn, path('StreamArn'), readString),
@@ -95,49 +84,21 @@ export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, 
     const deviceName = plan.target('deviceName', info.DeviceName, 'device name');
     if ((mediaType && mediaType.value !== info.MediaType) || (deviceName && deviceName.value !== info.DeviceName)) {
       // UpdateStream's documentation does not say that a member left out is kept: send the current value of the other.
-      return this.sendVersioned(live, 'UpdateStream', () => this.call('UpdateStream', this.subjectOf(live), () => this.ctx.kinesisVideo.send(
-        new UpdateStreamCommand({
-          StreamARN: live.arn,
-          CurrentVersion: live.version,
-          MediaType: mediaType?.value ?? info.MediaType,
-          DeviceName: deviceName?.value ?? info.DeviceName,
-        }))));
+      return this.sendVersioned(live, 'UpdateStream',
+        () => this.api.updateStream(live.arn, live.version, mediaType?.value ?? info.MediaType, deviceName?.value ?? info.DeviceName));
     }
 
     if (plan.involves('storageTier')) {
       const tier = await this.describeStorageTier(live);
       const wanted = plan.target('storageTier', tier, 'default storage tier');
       if (wanted && wanted.value !== tier) {
-        return this.sendVersioned(live, 'UpdateStreamStorageConfiguration', () => this.call('UpdateStreamStorageConfiguration', this.subjectOf(live),
-          () => this.ctx.kinesisVideo.send(new UpdateStreamStorageConfigurationCommand({
-            StreamARN: live.arn,
-            CurrentVersion: live.version,
-            StreamStorageConfiguration: { DefaultStorageTier: wanted.value as typeof STORAGE_TIERS[number] },
-          }))));
+        return this.sendVersioned(live, 'UpdateStreamStorageConfiguration', () => this.api.updateStreamStorageConfiguration(
+          live.arn, live.version, { DefaultStorageTier: wanted.value as typeof STORAGE_TIERS[number] }));
       }
     }
     return undefined;
   }
 
-  protected async listTags(arn: string): Promise<TagMap> {
-    const tags: { [key: string]: string } = {};
-    let nextToken: string | undefined;
-    do {
-      const page = await this.call('ListTagsForStream', streamByArn(arn),
-        () => this.ctx.kinesisVideo.send(new ListTagsForStreamCommand({ StreamARN: arn, NextToken: nextToken })));
-      Object.assign(tags, page.Tags);
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return tags;
-  }
-
-  protected async tag(arn: string, tags: TagMap): Promise<void> {
-    await this.call('TagStream', streamByArn(arn), () => this.ctx.kinesisVideo.send(new TagStreamCommand({ StreamARN: arn, Tags: { ...tags } })));
-  }
-
-  protected async untag(arn: string, keys: string[]): Promise<void> {
-    await this.call('UntagStream', streamByArn(arn), () => this.ctx.kinesisVideo.send(new UntagStreamCommand({ StreamARN: arn, TagKeyList: keys })));
-  }
 
   protected subjectOf(live: Live<StreamInfo>): Subject {
     return streamByArn(live.arn);
@@ -164,16 +125,11 @@ export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, 
     const hours = live.info.DataRetentionInHours ?? 0;
     const change = retention.value - hours;
     if (change < 0 && !spec.allowRetentionDecrease) {
-      if (!(await isUndoingFailedDeployment(this.ctx, this.event.StackId))) throw this.refuseDecrease(live, hours, retention);
+      if (!(await isUndoingFailedDeployment(this.cloudFormation, this.event.StackId))) throw this.refuseDecrease(live, hours, retention);
       this.ctx.log(`Lowering the data retention of ${this.subjectOf(live).label} from ${hours} to ${retention.value} hours: CloudFormation is undoing a failed deployment`);
     }
-    return this.sendVersioned(live, 'UpdateDataRetention', () => this.call('UpdateDataRetention', this.subjectOf(live),
-      () => this.ctx.kinesisVideo.send(new UpdateDataRetentionCommand({
-        StreamARN: live.arn,
-        CurrentVersion: live.version,
-        Operation: change > 0 ? 'INCREASE_DATA_RETENTION' : 'DECREASE_DATA_RETENTION',
-        DataRetentionChangeInHours: Math.abs(change),
-      }))));
+    return this.sendVersioned(live, 'UpdateDataRetention', () => this.api.updateDataRetention(
+      live.arn, live.version, change > 0 ? 'INCREASE_DATA_RETENTION' : 'DECREASE_DATA_RETENTION', Math.abs(change)));
   }
 
   private refuseDecrease(live: Live<StreamInfo>, hours: number, retention: Target<number>): Error {
@@ -189,8 +145,6 @@ export class StreamSettingsHandler extends SettingsHandler<StreamSettingValues, 
   }
 
   private async describeStorageTier(live: Live<StreamInfo>): Promise<string | undefined> {
-    const out = await this.call('DescribeStreamStorageConfiguration', this.subjectOf(live),
-      () => this.ctx.kinesisVideo.send(new DescribeStreamStorageConfigurationCommand({ StreamARN: live.arn })));
-    return out.StreamStorageConfiguration?.DefaultStorageTier;
+    return (await this.api.describeStreamStorageConfiguration(live.arn))?.DefaultStorageTier;
   }
 }

@@ -4,8 +4,9 @@
  *
  * Type names are public contract: changing one replaces resources in users' stacks.
  *
- * CloudFormation delivers every scalar property as a string, so numbers and booleans are typed `string` here and
- * parsed in one place in `lambda/`.
+ * CloudFormation delivers every scalar property as a string, so numbers and booleans are typed `string` here: the
+ * constructs write them with `cfnNumber` / `cfnBoolean` (./cfn-scalars.ts) and the handlers read them in one place
+ * (lambda/parse.ts).
  */
 
 /** `Custom::` resource type names, one per handler. */
@@ -24,25 +25,58 @@ export const ResourceType = {
   CHANNEL_SETTINGS: 'Custom::KinesisVideoChannelSettings',
 } as const;
 
+/**
+ * The Provider's `queryInterval`, in seconds. An `isComplete` poll reads each Describe*Configuration API at most once
+ * (after DescribeStream / DescribeSignalingChannel, 300 TPS), so 240 resources polling every 10 s make 24 TPS per API:
+ * half the 50 TPS account quota of each, leaving room for the inline phase (lambda/budgets.ts) and for other clients.
+ * Below 4.8 s they would exceed it.
+ */
+export const QUERY_INTERVAL_SECONDS = 10;
+
+/** The most tags a stream or signaling channel carries: checked at synth, and by the handlers against the live tags. */
+export const MAX_TAGS = 50;
+
+/**
+ * How messages, on both sides, name each settings construct, its option to wait for a target that does not exist yet,
+ * and the import by name that such a target needs.
+ */
+export const SETTINGS_CONSTRUCTS = {
+  stream: { construct: 'StreamSettings', waitOption: 'waitForStream', importByName: 'Stream.fromStreamName' },
+  channel: { construct: 'ChannelSettings', waitOption: 'waitForChannel', importByName: 'SignalingChannel.fromChannelName' },
+} as const;
+
 /** A boolean as CloudFormation delivers it. */
 export type CfnBoolean = 'true' | 'false';
+
+/*
+ * The values of the enumerated members, as the handlers check them: each member's type below is derived from its list.
+ */
+export const CONFIGURATION_STATUSES = ['ENABLED', 'DISABLED'] as const;
+export const IMAGE_SELECTOR_TYPES = ['SERVER_TIMESTAMP', 'PRODUCER_TIMESTAMP'] as const;
+export const IMAGE_FORMATS = ['JPEG', 'PNG'] as const;
+export const MEDIA_URI_TYPES = ['RTSP_URI', 'FILE_URI'] as const;
+export const STRATEGIES_ON_FULL_SIZE = ['DELETE_OLDEST_MEDIA', 'DENY_NEW_MEDIA'] as const;
+export const EDGE_WAIT_TARGETS = ['IN_SYNC', 'ACKNOWLEDGED', 'ACCEPTED'] as const;
+export const STORAGE_TIERS = ['HOT', 'WARM'] as const;
+
+type OneOf<T extends readonly string[]> = T[number];
 
 /** `Custom::KinesisVideoStreamConfiguration`. Each member mirrors the update API's request shape. */
 export interface StreamConfigurationProperties {
   readonly StreamArn: string;
   /** Absent: this resource manages no notification configuration (and removes one it set before). */
   readonly NotificationConfiguration?: {
-    readonly Status: 'ENABLED' | 'DISABLED';
+    readonly Status: OneOf<typeof CONFIGURATION_STATUSES>;
     readonly DestinationConfig: { readonly Uri: string };
   };
   /** Absent: this resource manages no image generation configuration (and removes one it set before). */
   readonly ImageGenerationConfiguration?: {
-    readonly Status: 'ENABLED' | 'DISABLED';
-    readonly ImageSelectorType: 'SERVER_TIMESTAMP' | 'PRODUCER_TIMESTAMP';
+    readonly Status: OneOf<typeof CONFIGURATION_STATUSES>;
+    readonly ImageSelectorType: OneOf<typeof IMAGE_SELECTOR_TYPES>;
     readonly DestinationConfig: { readonly Uri: string; readonly DestinationRegion: string };
     /** Milliseconds. */
     readonly SamplingInterval: string;
-    readonly Format: 'JPEG' | 'PNG';
+    readonly Format: OneOf<typeof IMAGE_FORMATS>;
     readonly FormatConfig?: { readonly JPEGQuality?: string };
     readonly WidthPixels?: string;
     readonly HeightPixels?: string;
@@ -81,7 +115,7 @@ export interface EdgeConfigurationProperties {
   readonly EdgeConfig: {
     readonly HubDeviceArn: string;
     readonly RecorderConfig: {
-      readonly MediaSourceConfig: { readonly MediaUriSecretArn: string; readonly MediaUriType: 'RTSP_URI' | 'FILE_URI' };
+      readonly MediaSourceConfig: { readonly MediaUriSecretArn: string; readonly MediaUriType: OneOf<typeof MEDIA_URI_TYPES> };
       /** Absent: the agent always records. */
       readonly ScheduleConfig?: EdgeScheduleProperties;
     };
@@ -92,12 +126,12 @@ export interface EdgeConfigurationProperties {
       readonly DeleteAfterUpload: CfnBoolean;
       readonly LocalSizeConfig?: {
         readonly MaxLocalMediaSizeInMB?: string;
-        readonly StrategyOnFullSize?: 'DELETE_OLDEST_MEDIA' | 'DENY_NEW_MEDIA';
+        readonly StrategyOnFullSize?: OneOf<typeof STRATEGIES_ON_FULL_SIZE>;
       };
     };
   };
   /** The sync status a deployment waits for; ACCEPTED: only that the service accepted the update. */
-  readonly WaitFor: 'IN_SYNC' | 'ACKNOWLEDGED' | 'ACCEPTED';
+  readonly WaitFor: OneOf<typeof EDGE_WAIT_TARGETS>;
   /** Whether the resource may delete the configuration of another hub device (and its media) to move to this one. */
   readonly AllowHubDeviceChange: CfnBoolean;
 }
@@ -107,11 +141,19 @@ export interface TagMap {
   readonly [key: string]: string;
 }
 
+/** The members every settings resource has. */
+export interface SettingsProperties {
+  /** The managed tags; absent: none. */
+  readonly Tags?: TagMap;
+  /** Whether a Delete (or dropping a setting) puts back the values the target had when the resource was created. */
+  readonly RestoreOnDelete: CfnBoolean;
+}
+
 /**
  * `Custom::KinesisVideoStreamSettings`: declared settings of a stream the stack does not own (a device created it).
  * A member absent is not managed: the stream keeps whatever it has.
  */
-export interface StreamSettingsProperties {
+export interface StreamSettingsProperties extends SettingsProperties {
   /** The stream's exact ARN when the import has one; otherwise the handler finds the stream by `StreamName`. */
   readonly StreamArn?: string;
   readonly StreamName: string;
@@ -120,10 +162,7 @@ export interface StreamSettingsProperties {
   readonly AllowRetentionDecrease: CfnBoolean;
   readonly MediaType?: string;
   readonly DeviceName?: string;
-  readonly DefaultStorageTier?: 'HOT' | 'WARM';
-  readonly Tags?: TagMap;
-  /** Whether a Delete (or dropping a setting) puts back the values the stream had when the resource was created. */
-  readonly RestoreOnDelete: CfnBoolean;
+  readonly DefaultStorageTier?: OneOf<typeof STORAGE_TIERS>;
   /** How long a Create waits for a stream that does not exist yet; absent: it fails at once. */
   readonly WaitForStreamSeconds?: string;
 }
@@ -132,13 +171,11 @@ export interface StreamSettingsProperties {
  * `Custom::KinesisVideoChannelSettings`: declared settings of a signaling channel the stack does not own. A member
  * absent is not managed.
  */
-export interface ChannelSettingsProperties {
+export interface ChannelSettingsProperties extends SettingsProperties {
   /** The channel's exact ARN when the import has one; otherwise the handler finds the channel by `ChannelName`. */
   readonly ChannelArn?: string;
   readonly ChannelName: string;
   readonly MessageTtlSeconds?: string;
-  readonly Tags?: TagMap;
-  readonly RestoreOnDelete: CfnBoolean;
   /** How long a Create waits for a channel that does not exist yet; absent: it fails at once. */
   readonly WaitForChannelSeconds?: string;
 }

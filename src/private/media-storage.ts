@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './arn';
 import { MediaStorageProperties, ResourceType } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
+import { retainsNoData } from './validation';
 
 /** What media storage needs of a stream. */
 export interface MediaStorageStream extends IConstruct {
@@ -49,8 +50,7 @@ export class MediaStorage extends Construct {
 
   private constructor(channel: MediaStorageChannel, private readonly stream: MediaStorageStream) {
     super(channel, MEDIA_STORAGE_ID);
-    const retention = stream.dataRetention;
-    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+    if (retainsNoData(stream.dataRetention)) {
       throw new Error(`Cannot store the media of signaling channel ${channel.node.path} in stream ${stream.node.path}: its dataRetention is 0 hours, and media storage needs a stream that retains data. Set dataRetention to at least 1 hour.`);
     }
     const provider = KinesisVideoProvider.getOrCreate(this);

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { QUERY_INTERVAL_SECONDS } from './custom-resource-contract';
 import { addNagSuppressions, NagSuppression } from './nag';
 import { ScopedPolicy } from './scoped-policy';
 
@@ -21,17 +22,22 @@ const LOG_GROUP_NAME = `/aws/vendedlogs/cdk-kinesis-video/${Aws.STACK_NAME}`;
 /** The bundled handler, built by `projen bundle:handlers` and shipped in the npm package. */
 const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'kvs-handler');
 
-/**
- * How often the Provider framework asks `isComplete`. 240 resources polling together at this interval make 24 TPS,
- * under the account's 50 TPS quota for the Describe*Configuration calls.
- */
-export const QUERY_INTERVAL = Duration.seconds(10);
+/** How often the Provider framework asks `isComplete` (see QUERY_INTERVAL_SECONDS for the quota it keeps under). */
+export const QUERY_INTERVAL = Duration.seconds(QUERY_INTERVAL_SECONDS);
 
 /** The longest a custom resource may wait: the Provider's and CloudFormation's cap. */
 export const TOTAL_TIMEOUT = Duration.hours(1);
 
 /** The runtime of every function of the provider, the framework's included: the one the handlers are tested on. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * `cloudformation:DescribeStacks` on the stack, for the handlers that ask whether CloudFormation is rolling back or
+ * undoing a failed deployment (lambda/rollback.ts). The policy keeps one copy, however many resources ask for it.
+ */
+export function describeOwnStack(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] });
+}
 
 /** A finding on `lambda:InvokeFunction` for `<function ARN>:*`, as cdk-nag flattens `Fn::GetAtt`. */
 const FUNCTION_VERSIONS_FINDING = { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/' };

@@ -1,9 +1,9 @@
-import { Aws, CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
 import { Construct, IConstruct } from 'constructs';
+import { cfnNumber } from './cfn-scalars';
 import { GuardedStream, ResourceType, RetentionGuardProperties } from './custom-resource-contract';
-import { KinesisVideoProvider } from './provider';
+import { describeOwnStack, KinesisVideoProvider } from './provider';
 
 /** The guard's construct id under its stack: public contract, since changing it replaces the guard. */
 const GUARD_ID = 'CdkKinesisVideoRetentionGuard';
@@ -33,10 +33,7 @@ export class RetentionGuard extends Construct {
     super(scope, id);
     this.provider = KinesisVideoProvider.getOrCreate(this);
     // Rollback detection: the guard lets CloudFormation's rollback through, which it recognises from the stack status.
-    this.provider.policy.allowStatement(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks'],
-      resources: [Aws.STACK_ID],
-    }));
+    this.provider.policy.allowStatement(describeOwnStack());
     const guard = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: ResourceType.RETENTION_GUARD,
@@ -53,7 +50,7 @@ export class RetentionGuard extends Construct {
     const hours = stream.dataRetentionInHours ?? 0;
     this.streams.push({
       StreamName: name,
-      DataRetentionInHours: Token.isUnresolved(hours) ? Token.asString(hours) : String(hours),
+      DataRetentionInHours: cfnNumber(hours),
     });
     this.provider.policy.allow('stream', name, ['kinesisvideo:DescribeStream']);
     stream.node.addDependency(this.resource);

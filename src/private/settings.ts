@@ -1,7 +1,9 @@
-import { Aws, CfnResource, CustomResource, Duration, IResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { isExactArn } from './arn';
+import { cfnBoolean, cfnNumber } from './cfn-scalars';
+import { SettingsProperties, TagMap } from './custom-resource-contract';
 import { KinesisVideoProvider, TOTAL_TIMEOUT } from './provider';
 import { KvsResourceKind } from './scoped-policy';
 import { invalid, validateTags, validateWholeSeconds } from './validation';
@@ -47,22 +49,23 @@ export interface SettingsTarget {
   readonly owned: boolean;
 }
 
-export interface SettingsResourceOptions {
+/** The resource's properties `P`, as the contract names them: a renamed member fails to compile. */
+export interface SettingsResourceOptions<P extends SettingsProperties> {
   readonly kind: SettingsKind;
   readonly target: SettingsTarget;
   readonly resourceType: string;
   /** The declared settings, by property; undefined: not managed. */
-  readonly settings: { readonly [property: string]: unknown };
+  readonly settings: Partial<P>;
   /** Properties that are always present, such as options of the handler. */
-  readonly options?: { readonly [property: string]: unknown };
-  readonly tags?: { readonly [key: string]: string };
+  readonly options?: Partial<P>;
+  readonly tags?: TagMap;
   readonly restoreOnDelete?: boolean;
   readonly waitFor?: Duration;
   /** The property that carries the wait, in seconds. */
-  readonly waitProperty: string;
+  readonly waitProperty: keyof P & string;
   /** The target's ARN and name, as the properties name them. */
-  readonly arnProperty: string;
-  readonly nameProperty: string;
+  readonly arnProperty: keyof P & string;
+  readonly nameProperty: keyof P & string;
   /** Statements the handler needs besides the target's actions. */
   readonly statements?: iam.PolicyStatement[];
 }
@@ -72,7 +75,7 @@ export interface SettingsResourceOptions {
  * manages its settings), in the stack's account and region (the stack's handler calls the service there), and managed
  * by one settings construct per stack.
  */
-export function addSettingsResource(scope: Construct, options: SettingsResourceOptions): CustomResource {
+export function addSettingsResource<P extends SettingsProperties>(scope: Construct, options: SettingsResourceOptions<P>): CustomResource {
   const { kind, target } = options;
   if (target.owned) {
     throw invalid(kind.prop, target.resource.node.path, `a ${kind.resource} this app does not own (imported with ${kind.imports}); `
@@ -106,6 +109,7 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
   // Every action, whatever is declared: dropping a setting later may restore it, with the same calls.
   provider.policy.allow(kind.resource, target.name, kind.actions);
   options.statements?.forEach((statement) => provider.policy.allowStatement(statement));
+  const shared: SettingsProperties = { Tags: options.tags, RestoreOnDelete: cfnBoolean(options.restoreOnDelete ?? false) };
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: provider.serviceToken,
     resourceType: options.resourceType,
@@ -114,23 +118,12 @@ export function addSettingsResource(scope: Construct, options: SettingsResourceO
       [options.nameProperty]: target.name,
       ...options.settings,
       ...options.options,
-      Tags: options.tags,
-      RestoreOnDelete: String(options.restoreOnDelete ?? false),
+      ...shared,
       [options.waitProperty]: wait === undefined ? undefined : cfnNumber(wait.toSeconds()),
     },
   });
   provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
   return resource;
-}
-
-/** `cloudformation:DescribeStacks` on the stack: a refused retention decrease is let through while CloudFormation undoes a failed deployment. */
-export function describeOwnStack(): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] });
-}
-
-/** A number as CloudFormation passes it to a custom resource: a string (a token stays a token). */
-export function cfnNumber(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 /** Whether two values are both known and different. */

@@ -2,9 +2,14 @@ import { CfnResource, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './arn';
+import { cfnNumber } from './cfn-scalars';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
+<<<<<<< HEAD
 import { assertLength, assertPattern, assertRange, invalid, requireConstructProp, requireDuration } from './validation';
+=======
+import { assertLength, assertPattern, assertRange, invalid, retainsNoData } from './validation';
+>>>>>>> issue-17-house
 import { ImageFormat, ImageGenerationOptions, ImageSelector } from '../image-generation';
 import { NotificationOptions } from '../notification';
 
@@ -121,11 +126,11 @@ export class StreamConfiguration extends Construct {
       Status: options.enabled === false ? 'DISABLED' : 'ENABLED',
       ImageSelectorType: options.imageSelector ?? ImageSelector.SERVER_TIMESTAMP,
       DestinationConfig: { Uri: uri, DestinationRegion: region },
-      SamplingInterval: String(samplingMs),
+      SamplingInterval: cfnNumber(samplingMs),
       Format: format,
-      FormatConfig: options.jpegQuality !== undefined ? { JPEGQuality: String(options.jpegQuality) } : undefined,
-      WidthPixels: options.widthPixels !== undefined ? String(options.widthPixels) : undefined,
-      HeightPixels: options.heightPixels !== undefined ? String(options.heightPixels) : undefined,
+      FormatConfig: options.jpegQuality !== undefined ? { JPEGQuality: cfnNumber(options.jpegQuality) } : undefined,
+      WidthPixels: options.widthPixels !== undefined ? cfnNumber(options.widthPixels) : undefined,
+      HeightPixels: options.heightPixels !== undefined ? cfnNumber(options.heightPixels) : undefined,
     };
     const bucket = options.bucket;
     // Exactly what writing an image needs, rather than bucket.grantPut's s3:Abort*, kms:ReEncrypt* and
@@ -137,8 +142,7 @@ export class StreamConfiguration extends Construct {
   }
 
   private requireRetention(what: string): void {
-    const retention = this.stream.dataRetention;
-    if (retention && !retention.isUnresolved() && retention.toMilliseconds() === 0) {
+    if (retainsNoData(this.stream.dataRetention)) {
       throw new Error(`Cannot configure ${what} on stream ${this.stream.node.path}: its dataRetention is 0 hours, and Kinesis Video Streams configures ${what} only on streams that retain data. Set dataRetention to at least 1 hour.`);
     }
   }

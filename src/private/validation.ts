@@ -1,5 +1,6 @@
 import { Duration, TagManager, Token } from 'aws-cdk-lib';
 import { IValidation } from 'constructs';
+import { MAX_TAGS } from './custom-resource-contract';
 
 /*
  * Synth-time validation shared by every construct of the library.
@@ -16,8 +17,14 @@ const MEDIA_TYPE_PATTERN = /^[\w\-.+]+\/[\w\-.+]+(,[\w\-.+]+\/[\w\-.+]+)*$/;
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_CHARACTERS = 'Unicode letters, digits, white space and _.:/=+-@';
 
-/** The most tags a stream or signaling channel carries. */
-export const MAX_TAGS = 50;
+/**
+ * Whether a stream's data retention is known to be 0: notifications, image generation, media storage and the Edge Agent
+ * need a stream that retains data. `undefined` (an import) and tokens are not known.
+ */
+export function retainsNoData(retention: Duration | undefined): boolean {
+  return retention !== undefined && !retention.isUnresolved() && retention.toMilliseconds() === 0;
+}
+
 
 /**
  * The error for an invalid value, in the library's one message format.

@@ -1,7 +1,6 @@
 import { UpdateImageGenerationConfigurationCommand, UpdateNotificationConfigurationCommand } from '@aws-sdk/client-kinesis-video';
 import { events, Harness, inContext } from './support/harness';
-import { RECOMMENDED_QUERY_INTERVAL_SECONDS } from '../../lambda/budgets';
-import { ResourceType } from '../../src/private/custom-resource-contract';
+import { QUERY_INTERVAL_SECONDS as RECOMMENDED_QUERY_INTERVAL_SECONDS, ResourceType } from '../../src/private/custom-resource-contract';
 
 /**
  * The polling budget: 240 stream configurations whose isComplete polls at the recommended queryInterval, spread over
