@@ -1,17 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MediaType } from './media-type';
-<<<<<<< HEAD
-import { ResourceType, StreamSettingsProperties } from './private/custom-resource-contract';
-import { addSettingsResource, cfnNumber, describeOwnStack, SettingsKind } from './private/settings';
-import { requireDuration, requireMediaTypeObject, validateDataRetention, validateDeviceName } from './private/validation';
-=======
 import { cfnBoolean, cfnNumber } from './private/cfn-scalars';
 import { ResourceType, SETTINGS_CONSTRUCTS, StreamSettingsProperties } from './private/custom-resource-contract';
 import { describeOwnStack } from './private/provider';
 import { addSettingsResource, SettingsKind } from './private/settings';
-import { validateDataRetention, validateDeviceName } from './private/validation';
->>>>>>> issue-17-house
+import { requireDuration, requireMediaTypeObject, validateDataRetention, validateDeviceName } from './private/validation';
 import { IStream, StorageTier, Stream } from './stream';
 
 const STREAM_SETTINGS: SettingsKind = {

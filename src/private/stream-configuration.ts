@@ -5,11 +5,7 @@ import { requireExactStreamArn } from './arn';
 import { cfnNumber } from './cfn-scalars';
 import { ResourceType, StreamConfigurationProperties } from './custom-resource-contract';
 import { KinesisVideoProvider } from './provider';
-<<<<<<< HEAD
-import { assertLength, assertPattern, assertRange, invalid, requireConstructProp, requireDuration } from './validation';
-=======
-import { assertLength, assertPattern, assertRange, invalid, retainsNoData } from './validation';
->>>>>>> issue-17-house
+import { assertLength, assertPattern, assertRange, invalid, requireConstructProp, requireDuration, retainsNoData } from './validation';
 import { ImageFormat, ImageGenerationOptions, ImageSelector } from '../image-generation';
 import { NotificationOptions } from '../notification';
 
