@@ -1,5 +1,6 @@
 export * from './media-type';
 export * from './stream';
+export * from './stream-metric';
 export * from './signaling-channel';
 export * from './notification';
 export * from './image-generation';
