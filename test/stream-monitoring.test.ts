@@ -1,6 +1,7 @@
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { fleetStack as configuredFleetStack, limitViolations, PROMISED_STREAMS, templateShape } from '../bench/fleet-app';
 import { AlarmGranularity, IStream, Stream, StreamMonitoring, StreamMonitoringProps } from '../src';
 
 /** `count` streams imported by name, `cam-0` to `cam-<count - 1>`. */
@@ -278,5 +279,24 @@ describe('StreamMonitoring: resource budget of 240 cameras in one stack', () => 
     expect(() => Template.fromStack(stack)).toThrow(
       `Invalid granularity "PER_STREAM": must be AlarmGranularity.FLEET for 240 streams: with per-stream alarms the stack holds ${baseline + 1681} resources, over CloudFormation's 500 per stack`,
     );
+  });
+});
+
+describe('StreamMonitoring: the README\'s largest stack', () => {
+  test('240 configured streams fill their stack (498 resources): their fleet alarms fit in a stack of their own, with no cross-stack reference', () => {
+    const app = new App();
+    const fleet = configuredFleetStack(app, PROMISED_STREAMS);
+    const streams = fleet.node.findAll().filter((c): c is Stream => c instanceof Stream);
+    const monitoringStack = new Stack(app, 'KvsFleetMonitoring');
+    new StreamMonitoring(monitoringStack, 'Monitoring', { streams });
+
+    const fleetTemplate = Template.fromStack(fleet).toJSON();
+    const monitoringTemplate = Template.fromStack(monitoringStack).toJSON();
+    expect(streams).toHaveLength(240);
+    expect(limitViolations(templateShape(fleetTemplate))).toEqual([]);
+    expect(Object.keys(fleetTemplate.Resources)).toHaveLength(498);
+    expect(Object.keys(monitoringTemplate.Resources)).toHaveLength(31);
+    // Stream names are known at synth: the alarms name the streams, so neither stack exports or imports a value.
+    expect([fleetTemplate.Outputs, JSON.stringify(monitoringTemplate).includes('Fn::ImportValue')]).toEqual([undefined, false]);
   });
 });
