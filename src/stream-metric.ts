@@ -7,9 +7,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
  *
  * Pass `metricName` to `IStream.metric` for any of them: the stream applies `statistic` by default.
  *
+ * The constants of the `Get*` APIs drop the `Get`: `MEDIA_MILLIS_BEHIND_NOW` is `GetMedia.MillisBehindNow` and
+ * `CLIP_LATENCY` is `GetClip.Latency` (jsii reserves names that start with `get` for Java getters).
+ *
  * @example
  * declare const stream: IStream;
- * const tsLatency = stream.metric(StreamMetric.GET_TS_FRAGMENT_LATENCY.metricName);
+ * const tsLatency = stream.metric(StreamMetric.TS_FRAGMENT_LATENCY.metricName);
  */
 export class StreamMetric {
   /** Fragment-media quota points consumed by all the archived-media APIs (quota: 500 points per second per stream). */
@@ -47,30 +50,30 @@ export class StreamMetric {
   public static readonly PUT_MEDIA_SUCCESS = StreamMetric.successRate('PutMedia.Success');
 
   /** `GetMedia` requests. */
-  public static readonly GET_MEDIA_REQUESTS = StreamMetric.count('GetMedia.Requests');
+  public static readonly MEDIA_REQUESTS = StreamMetric.count('GetMedia.Requests');
   /** Bytes sent by `GetMedia`. */
-  public static readonly GET_MEDIA_OUTGOING_BYTES = StreamMetric.bytes('GetMedia.OutgoingBytes');
+  public static readonly MEDIA_OUTGOING_BYTES = StreamMetric.bytes('GetMedia.OutgoingBytes');
   /** Fragments sent by `GetMedia`. */
-  public static readonly GET_MEDIA_OUTGOING_FRAGMENTS = StreamMetric.count('GetMedia.OutgoingFragments');
+  public static readonly MEDIA_OUTGOING_FRAGMENTS = StreamMetric.count('GetMedia.OutgoingFragments');
   /** Frames sent by `GetMedia`. */
-  public static readonly GET_MEDIA_OUTGOING_FRAMES = StreamMetric.count('GetMedia.OutgoingFrames');
+  public static readonly MEDIA_OUTGOING_FRAMES = StreamMetric.count('GetMedia.OutgoingFrames');
   /** Milliseconds between the current server timestamp and that of the last fragment sent. */
-  public static readonly GET_MEDIA_MILLIS_BEHIND_NOW = StreamMetric.latency('GetMedia.MillisBehindNow', cloudwatch.Unit.MILLISECONDS);
+  public static readonly MEDIA_MILLIS_BEHIND_NOW = StreamMetric.latency('GetMedia.MillisBehindNow', cloudwatch.Unit.MILLISECONDS);
   /** `GetMedia` connections that failed to establish. */
-  public static readonly GET_MEDIA_CONNECTION_ERRORS = StreamMetric.count('GetMedia.ConnectionErrors');
+  public static readonly MEDIA_CONNECTION_ERRORS = StreamMetric.count('GetMedia.ConnectionErrors');
   /** 1 for each fragment sent, 0 for each failure: the average is the success rate. */
-  public static readonly GET_MEDIA_SUCCESS = StreamMetric.successRate('GetMedia.Success');
+  public static readonly MEDIA_SUCCESS = StreamMetric.successRate('GetMedia.Success');
 
   /** Bytes sent by `GetMediaForFragmentList`. */
-  public static readonly GET_MEDIA_FOR_FRAGMENT_LIST_OUTGOING_BYTES = StreamMetric.bytes('GetMediaForFragmentList.OutgoingBytes');
+  public static readonly MEDIA_FOR_FRAGMENT_LIST_OUTGOING_BYTES = StreamMetric.bytes('GetMediaForFragmentList.OutgoingBytes');
   /** Fragments sent by `GetMediaForFragmentList`. */
-  public static readonly GET_MEDIA_FOR_FRAGMENT_LIST_OUTGOING_FRAGMENTS = StreamMetric.count('GetMediaForFragmentList.OutgoingFragments');
+  public static readonly MEDIA_FOR_FRAGMENT_LIST_OUTGOING_FRAGMENTS = StreamMetric.count('GetMediaForFragmentList.OutgoingFragments');
   /** Frames sent by `GetMediaForFragmentList`. */
-  public static readonly GET_MEDIA_FOR_FRAGMENT_LIST_OUTGOING_FRAMES = StreamMetric.count('GetMediaForFragmentList.OutgoingFrames');
+  public static readonly MEDIA_FOR_FRAGMENT_LIST_OUTGOING_FRAMES = StreamMetric.count('GetMediaForFragmentList.OutgoingFrames');
   /** `GetMediaForFragmentList` requests. */
-  public static readonly GET_MEDIA_FOR_FRAGMENT_LIST_REQUESTS = StreamMetric.count('GetMediaForFragmentList.Requests');
+  public static readonly MEDIA_FOR_FRAGMENT_LIST_REQUESTS = StreamMetric.count('GetMediaForFragmentList.Requests');
   /** 1 for each fragment sent, 0 for each failure: the average is the success rate. */
-  public static readonly GET_MEDIA_FOR_FRAGMENT_LIST_SUCCESS = StreamMetric.successRate('GetMediaForFragmentList.Success');
+  public static readonly MEDIA_FOR_FRAGMENT_LIST_SUCCESS = StreamMetric.successRate('GetMediaForFragmentList.Success');
 
   /** Milliseconds a `ListFragments` call takes. */
   public static readonly LIST_FRAGMENTS_LATENCY = StreamMetric.latency('ListFragments.Latency', cloudwatch.Unit.MILLISECONDS);
@@ -80,73 +83,73 @@ export class StreamMetric {
   public static readonly LIST_FRAGMENTS_SUCCESS = StreamMetric.successRate('ListFragments.Success');
 
   /** Milliseconds a `GetHLSStreamingSessionURL` call takes. */
-  public static readonly GET_HLS_STREAMING_SESSION_URL_LATENCY = StreamMetric.latency('GetHLSStreamingSessionURL.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly HLS_STREAMING_SESSION_URL_LATENCY = StreamMetric.latency('GetHLSStreamingSessionURL.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetHLSStreamingSessionURL` requests. */
-  public static readonly GET_HLS_STREAMING_SESSION_URL_REQUESTS = StreamMetric.count('GetHLSStreamingSessionURL.Requests');
+  public static readonly HLS_STREAMING_SESSION_URL_REQUESTS = StreamMetric.count('GetHLSStreamingSessionURL.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_HLS_STREAMING_SESSION_URL_SUCCESS = StreamMetric.successRate('GetHLSStreamingSessionURL.Success');
+  public static readonly HLS_STREAMING_SESSION_URL_SUCCESS = StreamMetric.successRate('GetHLSStreamingSessionURL.Success');
 
   /** Milliseconds a `GetHLSMasterPlaylist` call takes. */
-  public static readonly GET_HLS_MASTER_PLAYLIST_LATENCY = StreamMetric.latency('GetHLSMasterPlaylist.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly HLS_MASTER_PLAYLIST_LATENCY = StreamMetric.latency('GetHLSMasterPlaylist.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetHLSMasterPlaylist` requests. */
-  public static readonly GET_HLS_MASTER_PLAYLIST_REQUESTS = StreamMetric.count('GetHLSMasterPlaylist.Requests');
+  public static readonly HLS_MASTER_PLAYLIST_REQUESTS = StreamMetric.count('GetHLSMasterPlaylist.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_HLS_MASTER_PLAYLIST_SUCCESS = StreamMetric.successRate('GetHLSMasterPlaylist.Success');
+  public static readonly HLS_MASTER_PLAYLIST_SUCCESS = StreamMetric.successRate('GetHLSMasterPlaylist.Success');
 
   /** Milliseconds a `GetHLSMediaPlaylist` call takes. */
-  public static readonly GET_HLS_MEDIA_PLAYLIST_LATENCY = StreamMetric.latency('GetHLSMediaPlaylist.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly HLS_MEDIA_PLAYLIST_LATENCY = StreamMetric.latency('GetHLSMediaPlaylist.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetHLSMediaPlaylist` requests. */
-  public static readonly GET_HLS_MEDIA_PLAYLIST_REQUESTS = StreamMetric.count('GetHLSMediaPlaylist.Requests');
+  public static readonly HLS_MEDIA_PLAYLIST_REQUESTS = StreamMetric.count('GetHLSMediaPlaylist.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_HLS_MEDIA_PLAYLIST_SUCCESS = StreamMetric.successRate('GetHLSMediaPlaylist.Success');
+  public static readonly HLS_MEDIA_PLAYLIST_SUCCESS = StreamMetric.successRate('GetHLSMediaPlaylist.Success');
 
   /** Milliseconds a `GetMP4InitFragment` call takes. */
-  public static readonly GET_MP4_INIT_FRAGMENT_LATENCY = StreamMetric.latency('GetMP4InitFragment.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly MP4_INIT_FRAGMENT_LATENCY = StreamMetric.latency('GetMP4InitFragment.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetMP4InitFragment` requests. */
-  public static readonly GET_MP4_INIT_FRAGMENT_REQUESTS = StreamMetric.count('GetMP4InitFragment.Requests');
+  public static readonly MP4_INIT_FRAGMENT_REQUESTS = StreamMetric.count('GetMP4InitFragment.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_MP4_INIT_FRAGMENT_SUCCESS = StreamMetric.successRate('GetMP4InitFragment.Success');
+  public static readonly MP4_INIT_FRAGMENT_SUCCESS = StreamMetric.successRate('GetMP4InitFragment.Success');
 
   /** Milliseconds a `GetMP4MediaFragment` call takes. */
-  public static readonly GET_MP4_MEDIA_FRAGMENT_LATENCY = StreamMetric.latency('GetMP4MediaFragment.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly MP4_MEDIA_FRAGMENT_LATENCY = StreamMetric.latency('GetMP4MediaFragment.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetMP4MediaFragment` requests. */
-  public static readonly GET_MP4_MEDIA_FRAGMENT_REQUESTS = StreamMetric.count('GetMP4MediaFragment.Requests');
+  public static readonly MP4_MEDIA_FRAGMENT_REQUESTS = StreamMetric.count('GetMP4MediaFragment.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_MP4_MEDIA_FRAGMENT_SUCCESS = StreamMetric.successRate('GetMP4MediaFragment.Success');
+  public static readonly MP4_MEDIA_FRAGMENT_SUCCESS = StreamMetric.successRate('GetMP4MediaFragment.Success');
   /** Bytes sent by `GetMP4MediaFragment`. */
-  public static readonly GET_MP4_MEDIA_FRAGMENT_OUTGOING_BYTES = StreamMetric.bytes('GetMP4MediaFragment.OutgoingBytes');
+  public static readonly MP4_MEDIA_FRAGMENT_OUTGOING_BYTES = StreamMetric.bytes('GetMP4MediaFragment.OutgoingBytes');
 
   /** Milliseconds a `GetTSFragment` call takes. */
-  public static readonly GET_TS_FRAGMENT_LATENCY = StreamMetric.latency('GetTSFragment.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly TS_FRAGMENT_LATENCY = StreamMetric.latency('GetTSFragment.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetTSFragment` requests. */
-  public static readonly GET_TS_FRAGMENT_REQUESTS = StreamMetric.count('GetTSFragment.Requests');
+  public static readonly TS_FRAGMENT_REQUESTS = StreamMetric.count('GetTSFragment.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_TS_FRAGMENT_SUCCESS = StreamMetric.successRate('GetTSFragment.Success');
+  public static readonly TS_FRAGMENT_SUCCESS = StreamMetric.successRate('GetTSFragment.Success');
   /** Bytes sent by `GetTSFragment`. */
-  public static readonly GET_TS_FRAGMENT_OUTGOING_BYTES = StreamMetric.bytes('GetTSFragment.OutgoingBytes');
+  public static readonly TS_FRAGMENT_OUTGOING_BYTES = StreamMetric.bytes('GetTSFragment.OutgoingBytes');
 
   /** Milliseconds a `GetDASHStreamingSessionURL` call takes. */
-  public static readonly GET_DASH_STREAMING_SESSION_URL_LATENCY = StreamMetric.latency('GetDASHStreamingSessionURL.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly DASH_STREAMING_SESSION_URL_LATENCY = StreamMetric.latency('GetDASHStreamingSessionURL.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetDASHStreamingSessionURL` requests. */
-  public static readonly GET_DASH_STREAMING_SESSION_URL_REQUESTS = StreamMetric.count('GetDASHStreamingSessionURL.Requests');
+  public static readonly DASH_STREAMING_SESSION_URL_REQUESTS = StreamMetric.count('GetDASHStreamingSessionURL.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_DASH_STREAMING_SESSION_URL_SUCCESS = StreamMetric.successRate('GetDASHStreamingSessionURL.Success');
+  public static readonly DASH_STREAMING_SESSION_URL_SUCCESS = StreamMetric.successRate('GetDASHStreamingSessionURL.Success');
 
   /** Milliseconds a `GetDASHManifest` call takes. */
-  public static readonly GET_DASH_MANIFEST_LATENCY = StreamMetric.latency('GetDASHManifest.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly DASH_MANIFEST_LATENCY = StreamMetric.latency('GetDASHManifest.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetDASHManifest` requests. */
-  public static readonly GET_DASH_MANIFEST_REQUESTS = StreamMetric.count('GetDASHManifest.Requests');
+  public static readonly DASH_MANIFEST_REQUESTS = StreamMetric.count('GetDASHManifest.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_DASH_MANIFEST_SUCCESS = StreamMetric.successRate('GetDASHManifest.Success');
+  public static readonly DASH_MANIFEST_SUCCESS = StreamMetric.successRate('GetDASHManifest.Success');
 
   /** Milliseconds a `GetClip` call takes. */
-  public static readonly GET_CLIP_LATENCY = StreamMetric.latency('GetClip.Latency', cloudwatch.Unit.MILLISECONDS);
+  public static readonly CLIP_LATENCY = StreamMetric.latency('GetClip.Latency', cloudwatch.Unit.MILLISECONDS);
   /** `GetClip` requests. */
-  public static readonly GET_CLIP_REQUESTS = StreamMetric.count('GetClip.Requests');
+  public static readonly CLIP_REQUESTS = StreamMetric.count('GetClip.Requests');
   /** 1 for each successful request, 0 for each failure: the average is the success rate. */
-  public static readonly GET_CLIP_SUCCESS = StreamMetric.successRate('GetClip.Success');
+  public static readonly CLIP_SUCCESS = StreamMetric.successRate('GetClip.Success');
   /** Bytes sent by `GetClip`. */
-  public static readonly GET_CLIP_OUTGOING_BYTES = StreamMetric.bytes('GetClip.OutgoingBytes');
+  public static readonly CLIP_OUTGOING_BYTES = StreamMetric.bytes('GetClip.OutgoingBytes');
 
   /**
    * Every metric the KVS Developer Guide documents, in the guide's order.

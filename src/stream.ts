@@ -135,7 +135,7 @@ export interface IStream extends IResource, kvsRefs.IStreamRef {
    *
    * Every metric the KVS Developer Guide documents is listed in `StreamMetric`, with its statistic.
    *
-   * @param metricName the metric's name, for example `PutMedia.IncomingBytes` or `StreamMetric.GET_CLIP_LATENCY.metricName`
+   * @param metricName the metric's name, for example `PutMedia.IncomingBytes` or `StreamMetric.CLIP_LATENCY.metricName`
    * @param props options of the metric
    * @default - over 5 minutes, with the statistic of `StreamMetric` for a documented metric (Sum for counts and bytes,
    * Average for latencies and success rates) and Average for any other name
@@ -401,19 +401,19 @@ abstract class StreamBase extends Resource implements IStream {
   }
 
   public metricGetMediaOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricOf(StreamMetric.GET_MEDIA_OUTGOING_BYTES, props);
+    return this.metricOf(StreamMetric.MEDIA_OUTGOING_BYTES, props);
   }
 
   public metricGetMediaMillisBehindNow(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricOf(StreamMetric.GET_MEDIA_MILLIS_BEHIND_NOW, props);
+    return this.metricOf(StreamMetric.MEDIA_MILLIS_BEHIND_NOW, props);
   }
 
   public metricGetHlsStreamingSessionUrlSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricOf(StreamMetric.GET_HLS_STREAMING_SESSION_URL_SUCCESS, props);
+    return this.metricOf(StreamMetric.HLS_STREAMING_SESSION_URL_SUCCESS, props);
   }
 
   public metricGetClipOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricOf(StreamMetric.GET_CLIP_OUTGOING_BYTES, props);
+    return this.metricOf(StreamMetric.CLIP_OUTGOING_BYTES, props);
   }
 
   public metricArchivedFragmentsConsumedMedia(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

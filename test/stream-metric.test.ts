@@ -41,7 +41,7 @@ describe('StreamMetric', () => {
   });
 
   test('props override the statistic and the period', () => {
-    const metric = newStream().metric(StreamMetric.GET_TS_FRAGMENT_LATENCY.metricName, { statistic: 'p99', period: Duration.minutes(1) });
+    const metric = newStream().metric(StreamMetric.TS_FRAGMENT_LATENCY.metricName, { statistic: 'p99', period: Duration.minutes(1) });
     expect([metric.statistic, metric.period.toSeconds()]).toEqual(['p99', 60]);
   });
 
