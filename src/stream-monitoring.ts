@@ -246,7 +246,7 @@ export class StreamMonitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: errorAcks,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        description: `PutMedia error ACKs: at least ${errorAcks} per ${periodText}. Read the ACK error codes in the producer's log (fragment duration, size, timestamps, retention).`,
+        description: `PutMedia error ACKs: at least ${errorAcks} per ${periodText}. Read the ACK error codes in the producer's log (fragment duration, size, timestamps, stream state).`,
       },
       {
         id: 'IngestionLatency',
