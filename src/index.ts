@@ -1,5 +1,7 @@
 export * from './media-type';
 export * from './stream';
+export * from './stream-metric';
+export * from './stream-monitoring';
 export * from './signaling-channel';
 export * from './notification';
 export * from './image-generation';

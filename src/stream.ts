@@ -14,6 +14,7 @@ import { GranteeRequirement, GranteeRequirements } from './private/grantee-requi
 import { RetentionGuard } from './private/retention-guard';
 import { StreamConfiguration } from './private/stream-configuration';
 import { requireMediaTypeObject, tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
+import { StreamMetric } from './stream-metric';
 
 /** Every call of a consumer: live and archived media, fragments, clips, HLS, DASH and images. */
 const READ_ACTIONS = [
@@ -128,9 +129,12 @@ export interface IStream extends IResource, kvsRefs.IStreamRef {
   /**
    * A metric of this stream in the `AWS/KinesisVideo` namespace, with the `StreamName` dimension.
    *
-   * @param metricName the metric's name, for example `PutMedia.IncomingBytes`
+   * Every metric the KVS Developer Guide documents is listed in `StreamMetric`, with its statistic.
+   *
+   * @param metricName the metric's name, for example `PutMedia.IncomingBytes` or `StreamMetric.CLIP_LATENCY.metricName`
    * @param props options of the metric
-   * @default - average over 5 minutes
+   * @default - over 5 minutes, with the statistic of `StreamMetric` for a documented metric (Sum for counts and bytes,
+   * Average for latencies and success rates) and Average for any other name
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
@@ -211,6 +215,38 @@ export interface IStream extends IResource, kvsRefs.IStreamRef {
    * @default - sum over 5 minutes
    */
   metricGetClipOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * `PutMedia.Requests`: PutMedia requests.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricPutMediaRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * `PutMedia.ErrorAckCount`: error ACKs sent to producers. The ACK's error code says why ingestion failed.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricPutMediaErrorAckCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * `ArchivedFragmentsConsumed.Media`: fragment-media quota points consumed by the archived-media APIs
+   * (GetMediaForFragmentList, GetClip, GetMP4MediaFragment, GetTSFragment, GetImages). The quota is 500 points per
+   * second per stream.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricArchivedFragmentsConsumedMedia(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * `ArchivedFragmentsConsumed.Metadata`: fragment-metadata quota points consumed by the archived-media APIs
+   * (ListFragments, GetClip, GetHLSMediaPlaylist, GetDASHManifest, GetImages). The quota is 10,000 points per second
+   * per stream.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricArchivedFragmentsConsumedMetadata(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
    * Sends the stream's notifications to an SNS topic (`UpdateNotificationConfiguration`, through this library's
@@ -335,52 +371,69 @@ abstract class StreamBase extends Resource implements IStream {
       metricName,
       dimensionsMap: { StreamName: this.streamName },
       period: Duration.minutes(5),
+      statistic: StreamMetric.find(metricName)?.statistic ?? cloudwatch.Stats.AVERAGE,
       ...props,
     }).attachTo(this);
   }
 
+  public metricPutMediaRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOf(StreamMetric.PUT_MEDIA_REQUESTS, props);
+  }
+
   public metricPutMediaIncomingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.IncomingBytes', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_INCOMING_BYTES, props);
   }
 
   public metricPutMediaIncomingFragments(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.IncomingFragments', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_INCOMING_FRAGMENTS, props);
   }
 
   public metricPutMediaIncomingFrames(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.IncomingFrames', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_INCOMING_FRAMES, props);
   }
 
   public metricPutMediaFragmentIngestionLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.FragmentIngestionLatency', cloudwatch.Stats.AVERAGE, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_FRAGMENT_INGESTION_LATENCY, props);
   }
 
   public metricPutMediaFragmentPersistLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.FragmentPersistLatency', cloudwatch.Stats.AVERAGE, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_FRAGMENT_PERSIST_LATENCY, props);
   }
 
   public metricPutMediaConnectionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.ConnectionErrors', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_CONNECTION_ERRORS, props);
+  }
+
+  public metricPutMediaErrorAckCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOf(StreamMetric.PUT_MEDIA_ERROR_ACK_COUNT, props);
   }
 
   public metricPutMediaSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('PutMedia.Success', cloudwatch.Stats.AVERAGE, props);
+    return this.metricOf(StreamMetric.PUT_MEDIA_SUCCESS, props);
   }
 
   public metricGetMediaOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('GetMedia.OutgoingBytes', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.MEDIA_OUTGOING_BYTES, props);
   }
 
   public metricGetMediaMillisBehindNow(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('GetMedia.MillisBehindNow', cloudwatch.Stats.AVERAGE, props);
+    return this.metricOf(StreamMetric.MEDIA_MILLIS_BEHIND_NOW, props);
   }
 
   public metricGetHlsStreamingSessionUrlSuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('GetHLSStreamingSessionURL.Success', cloudwatch.Stats.AVERAGE, props);
+    return this.metricOf(StreamMetric.HLS_STREAMING_SESSION_URL_SUCCESS, props);
   }
 
   public metricGetClipOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWithStatistic('GetClip.OutgoingBytes', cloudwatch.Stats.SUM, props);
+    return this.metricOf(StreamMetric.CLIP_OUTGOING_BYTES, props);
+  }
+
+  public metricArchivedFragmentsConsumedMedia(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOf(StreamMetric.ARCHIVED_FRAGMENTS_CONSUMED_MEDIA, props);
+  }
+
+  public metricArchivedFragmentsConsumedMetadata(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOf(StreamMetric.ARCHIVED_FRAGMENTS_CONSUMED_METADATA, props);
   }
 
   private grantWithKey(grantee: iam.IGrantable, actions: string[], keyActions: string[]): iam.Grant {
@@ -388,8 +441,8 @@ abstract class StreamBase extends Resource implements IStream {
     return this.encryptionKey ? grant.combine(this.encryptionKey.grant(grantee, ...keyActions)) : grant;
   }
 
-  private metricWithStatistic(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(metricName, { statistic, ...props });
+  private metricOf(metric: StreamMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metric.metricName, props);
   }
 }
 

@@ -135,6 +135,11 @@ export function validateWholeSeconds(value: Duration | undefined, propName: stri
   validateWholeDuration(value, propName, min, max, 'seconds', (d) => d.toSeconds({ integral: false }));
 }
 
+/** Throws unless `value` is a whole number of minutes within `[min, max]`. */
+export function validateWholeMinutes(value: Duration | undefined, propName: string, min: number, max: number): void {
+  validateWholeDuration(value, propName, min, max, 'minutes', (d) => d.toMinutes({ integral: false }));
+}
+
 /** The API's range of `DataRetentionInHours`: up to ten years. */
 export const MAX_DATA_RETENTION_HOURS = 87600;
 

@@ -27,7 +27,9 @@ import {
   SignalingChannelType,
   StorageTier,
   StrategyOnFullSize,
+  AlarmGranularity,
   Stream,
+  StreamMonitoring,
   StreamSettings,
 } from '../../src';
 
@@ -368,6 +370,38 @@ export const SCENARIOS: Scenario[] = [
       // Defaults: a generated alias name, one hour, one stream per thing, no channel.
       const doorbells = new CameraFleetIdentity(stack, 'Doorbells');
       doorbells.addStream(new Stream(stack, 'Doorbell', { streamName: 'doorbell-1', removalPolicy: RemovalPolicy.DESTROY }));
+    },
+  },
+  {
+    id: 'Monitoring',
+    description: 'fleet and per-stream alarms and dashboards for owned and imported streams, with every option',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const owned = Array.from({ length: 12 }, (_, i) => new Stream(stack, `Camera${i}`, { streamName: `site3-camera-${i}`, removalPolicy: RemovalPolicy.DESTROY }));
+      new StreamMonitoring(stack, 'FleetMonitoring', {
+        streams: [...owned, Stream.fromStreamName(stack, 'ImportedCamera', 'site3-device-camera')],
+        alarmTopic: support.notificationTopic(),
+        dashboardName: 'site3-cameras',
+      });
+      new StreamMonitoring(stack, 'LobbyMonitoring', {
+        streams: [
+          new Stream(stack, 'Lobby', { streamName: 'site3-lobby', removalPolicy: RemovalPolicy.DESTROY }),
+          Stream.fromStreamArn(stack, 'Porch', importedArn(stack, 'stream', 'site3-porch')),
+        ],
+        granularity: AlarmGranularity.PER_STREAM,
+        alarmTopic: support.notificationTopic(),
+        period: Duration.minutes(5),
+        evaluationPeriods: 3,
+        silentCameraFragments: 10,
+        connectionErrorsThreshold: 3,
+        errorAcksThreshold: 2,
+        ingestionLatencyThreshold: Duration.seconds(4),
+        persistLatencyThreshold: Duration.seconds(2),
+        mediaQuotaPercent: 50,
+        metadataQuotaPercent: 90,
+        dashboard: false,
+      });
     },
   },
   {

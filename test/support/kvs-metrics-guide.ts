@@ -1,0 +1,75 @@
+/**
+ * The metrics table of the KVS Developer Guide, "Monitor Amazon Kinesis Video Streams metrics with CloudWatch"
+ * (https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/monitoring-cloudwatch.html; transcribed from the
+ * guide's source, `monitoring-cloudwatch.md`), in the guide's order: each metric's name and its "Units:" line, as
+ * written, including the two time metrics that the guide lists as Count.
+ *
+ * The guide names no statistics. `statistic` is the library's choice, by the guide's descriptions: the sum for counts
+ * of requests, errors, fragments, frames, bytes and quota points; the average for latencies (and
+ * `GetMedia.MillisBehindNow`) and for the 1-or-0 `.Success` metrics ("the average value indicates the rate of success").
+ *
+ * The guide documents no `GetImages.*` metric.
+ */
+export const GUIDE_METRICS: ReadonlyArray<readonly [name: string, unit: string, statistic: 'Sum' | 'Average']> = [
+  ['ArchivedFragmentsConsumed.Media', 'Count', 'Sum'],
+  ['ArchivedFragmentsConsumed.Metadata', 'Count', 'Sum'],
+  ['PutMedia.Requests', 'Count', 'Sum'],
+  ['PutMedia.IncomingBytes', 'Bytes', 'Sum'],
+  ['PutMedia.IncomingFragments', 'Count', 'Sum'],
+  ['PutMedia.IncomingFrames', 'Count', 'Sum'],
+  ['PutMedia.ActiveConnections', 'Count', 'Sum'],
+  ['PutMedia.ConnectionErrors', 'Count', 'Sum'],
+  ['PutMedia.FragmentIngestionLatency', 'Milliseconds', 'Average'],
+  ['PutMedia.FragmentPersistLatency', 'Count', 'Average'],
+  ['PutMedia.Latency', 'Count', 'Average'],
+  ['PutMedia.BufferingAckLatency', 'Milliseconds', 'Average'],
+  ['PutMedia.ReceivedAckLatency', 'Milliseconds', 'Average'],
+  ['PutMedia.PersistedAckLatency', 'Milliseconds', 'Average'],
+  ['PutMedia.ErrorAckCount', 'Count', 'Sum'],
+  ['PutMedia.Success', 'Count', 'Average'],
+  ['GetMedia.Requests', 'Count', 'Sum'],
+  ['GetMedia.OutgoingBytes', 'Bytes', 'Sum'],
+  ['GetMedia.OutgoingFragments', 'Count', 'Sum'],
+  ['GetMedia.OutgoingFrames', 'Count', 'Sum'],
+  ['GetMedia.MillisBehindNow', 'Milliseconds', 'Average'],
+  ['GetMedia.ConnectionErrors', 'Count', 'Sum'],
+  ['GetMedia.Success', 'Count', 'Average'],
+  ['GetMediaForFragmentList.OutgoingBytes', 'Bytes', 'Sum'],
+  ['GetMediaForFragmentList.OutgoingFragments', 'Count', 'Sum'],
+  ['GetMediaForFragmentList.OutgoingFrames', 'Count', 'Sum'],
+  ['GetMediaForFragmentList.Requests', 'Count', 'Sum'],
+  ['GetMediaForFragmentList.Success', 'Count', 'Average'],
+  ['ListFragments.Latency', 'Milliseconds', 'Average'],
+  ['ListFragments.Requests', 'Count', 'Sum'],
+  ['ListFragments.Success', 'Count', 'Average'],
+  ['GetHLSStreamingSessionURL.Latency', 'Milliseconds', 'Average'],
+  ['GetHLSStreamingSessionURL.Requests', 'Count', 'Sum'],
+  ['GetHLSStreamingSessionURL.Success', 'Count', 'Average'],
+  ['GetHLSMasterPlaylist.Latency', 'Milliseconds', 'Average'],
+  ['GetHLSMasterPlaylist.Requests', 'Count', 'Sum'],
+  ['GetHLSMasterPlaylist.Success', 'Count', 'Average'],
+  ['GetHLSMediaPlaylist.Latency', 'Milliseconds', 'Average'],
+  ['GetHLSMediaPlaylist.Requests', 'Count', 'Sum'],
+  ['GetHLSMediaPlaylist.Success', 'Count', 'Average'],
+  ['GetMP4InitFragment.Latency', 'Milliseconds', 'Average'],
+  ['GetMP4InitFragment.Requests', 'Count', 'Sum'],
+  ['GetMP4InitFragment.Success', 'Count', 'Average'],
+  ['GetMP4MediaFragment.Latency', 'Milliseconds', 'Average'],
+  ['GetMP4MediaFragment.Requests', 'Count', 'Sum'],
+  ['GetMP4MediaFragment.Success', 'Count', 'Average'],
+  ['GetMP4MediaFragment.OutgoingBytes', 'Bytes', 'Sum'],
+  ['GetTSFragment.Latency', 'Milliseconds', 'Average'],
+  ['GetTSFragment.Requests', 'Count', 'Sum'],
+  ['GetTSFragment.Success', 'Count', 'Average'],
+  ['GetTSFragment.OutgoingBytes', 'Bytes', 'Sum'],
+  ['GetDASHStreamingSessionURL.Latency', 'Milliseconds', 'Average'],
+  ['GetDASHStreamingSessionURL.Requests', 'Count', 'Sum'],
+  ['GetDASHStreamingSessionURL.Success', 'Count', 'Average'],
+  ['GetDASHManifest.Latency', 'Milliseconds', 'Average'],
+  ['GetDASHManifest.Requests', 'Count', 'Sum'],
+  ['GetDASHManifest.Success', 'Count', 'Average'],
+  ['GetClip.Latency', 'Milliseconds', 'Average'],
+  ['GetClip.Requests', 'Count', 'Sum'],
+  ['GetClip.Success', 'Count', 'Average'],
+  ['GetClip.OutgoingBytes', 'Bytes', 'Sum'],
+];
