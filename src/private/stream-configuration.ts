@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, Duration, Lazy, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { requireExactStreamArn } from './arn';
@@ -49,6 +49,7 @@ export class StreamConfiguration extends Construct {
   private notification?: StreamConfigurationProperties['NotificationConfiguration'];
   private imageGeneration?: StreamConfigurationProperties['ImageGenerationConfiguration'];
   private readonly stream: ConfigurableStream;
+  private readonly resource: CfnResource;
 
   private constructor(stream: ConfigurableStream, id: string) {
     requireExactStreamArn(stream);
@@ -59,13 +60,18 @@ export class StreamConfiguration extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: ResourceType.STREAM_CONFIGURATION,
-      properties: {
-        StreamArn: stream.streamArn,
-        NotificationConfiguration: Lazy.any({ produce: () => this.notification }),
-        ImageGenerationConfiguration: Lazy.any({ produce: () => this.imageGeneration }),
-      } satisfies Record<keyof StreamConfigurationProperties, unknown>,
+      properties: { StreamArn: stream.streamArn } satisfies Pick<StreamConfigurationProperties, 'StreamArn'>,
     });
-    provider.policy.requiredBy(resource.node.defaultChild as CfnResource);
+    this.resource = resource.node.defaultChild as CfnResource;
+    provider.policy.requiredBy(this.resource);
+  }
+
+  /**
+   * Sets one configuration property of the resource. A property override rather than a `Lazy` property: the
+   * configurations arrive after the resource exists, and an override is written once instead of resolved as a token.
+   */
+  private setProperty<K extends Exclude<keyof StreamConfigurationProperties, 'StreamArn'>>(key: K, value: StreamConfigurationProperties[K]): void {
+    this.resource.addPropertyOverride(key, value);
   }
 
   /** Sets the stream's notification configuration. */
@@ -83,6 +89,7 @@ export class StreamConfiguration extends Construct {
       Status: options.enabled === false ? 'DISABLED' : 'ENABLED',
       DestinationConfig: { Uri: topic.topicArn },
     };
+    this.setProperty('NotificationConfiguration', this.notification);
     // Exactly what publishing needs, rather than topic.grantPublish's kms:GenerateDataKey* wildcard.
     this.stream._addIngestionRequirement((grantee) => {
       iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
@@ -128,6 +135,7 @@ export class StreamConfiguration extends Construct {
       WidthPixels: options.widthPixels !== undefined ? cfnNumber(options.widthPixels) : undefined,
       HeightPixels: options.heightPixels !== undefined ? cfnNumber(options.heightPixels) : undefined,
     };
+    this.setProperty('ImageGenerationConfiguration', this.imageGeneration);
     const bucket = options.bucket;
     // Exactly what writing an image needs, rather than bucket.grantPut's s3:Abort*, kms:ReEncrypt* and
     // kms:GenerateDataKey* wildcards.
