@@ -193,6 +193,20 @@ describe('the claim certificate\'s IoT policy', () => {
     for (const [action, arn] of rows) decisions.push([action, arn, await decide(policy, action, arn)]);
     expect(decisions).toEqual(rows);
   });
+
+  test('two templates of one fleet: each claim certificate registers with its own template only', async () => {
+    const { stack, fleet, template } = provisioned({ templateName: 'site1-cameras' });
+    const other = fleet.addProvisioningTemplate('Doorbells', { templateName: 'site1-doorbells', thingNamePrefix: 'bell-' });
+    const topic = (name: string) => iotArn('topic', `$aws/provisioning-templates/${name}/provision/json`);
+    const first = resolvedPolicyDocument(stack, claimPolicy(stack, template));
+    const second = resolvedPolicyDocument(stack, claimPolicy(stack, other));
+    expect(await decide(first, 'iot:Publish', topic('site1-cameras'))).toBe('Allowed');
+    expect(await decide(first, 'iot:Publish', topic('site1-doorbells'))).toBe('ImplicitlyDenied');
+    expect(await decide(second, 'iot:Publish', topic('site1-doorbells'))).toBe('Allowed');
+    expect(await decide(second, 'iot:Publish', topic('site1-cameras'))).toBe('ImplicitlyDenied');
+    Template.fromStack(stack).resourceCountIs('AWS::IoT::ProvisioningTemplate', 2);
+    expect(templateBody(stack, other).Resources.policy).toEqual(templateBody(stack, template).Resources.policy);
+  });
 });
 
 describe('CameraProvisioningTemplate validation', () => {
