@@ -2,6 +2,7 @@ import { CfnResource, Duration, Names, Resource, Stack, Token } from 'aws-cdk-li
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnRoleAlias, CfnThing } from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
+import { CameraProvisioningTemplate, CameraProvisioningTemplateOptions } from './camera-provisioning-template';
 import { MASTER_ACTIONS, PRODUCER_ACTIONS } from './private/device-actions';
 import { addNagSuppressions } from './private/nag';
 import { invalid, validateCredentialDuration, validateRoleAliasName } from './private/validation';
@@ -254,6 +255,17 @@ export class CameraFleetIdentity extends Resource implements iam.IGrantable {
     // at deploy time gets its position among the things instead.
     const things = this.node.children.filter((child) => child instanceof CfnThing).length;
     return new CfnThing(this, `Thing-${Token.isUnresolved(thingName) ? things : thingName}`, { thingName });
+  }
+
+  /**
+   * Adds a fleet provisioning template (provisioning by claim), so that cameras register themselves: a camera that
+   * connects with the claim certificate gets its own certificate, with this fleet's IoT policy, and its thing, named
+   * `<thingNamePrefix><SerialNumber>` (see docs/fleet-provisioning.md).
+   *
+   * @returns the template, with the name of the IoT policy to attach to the claim certificate
+   */
+  public addProvisioningTemplate(id: string, options: CameraProvisioningTemplateOptions = {}): CameraProvisioningTemplate {
+    return new CameraProvisioningTemplate(this, id, { ...options, fleet: this });
   }
 
   /**

@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -349,7 +350,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'CameraFleets',
-    description: 'camera fleet identities with every option: thing-scoped streams and channels, fleet streams with a key and both configurations',
+    description: 'camera fleet identities with every option: thing-scoped streams and channels, fleet streams with a key and both configurations, provisioning templates',
     env: TEST_ENV,
     build(stack) {
       const support = new Support(stack);
@@ -366,10 +367,20 @@ export const SCENARIOS: Scenario[] = [
       front.configureImageGeneration({ bucket: support.imageBucket(), keyPrefix: 'site1/front', samplingInterval: Duration.seconds(10) });
       fleet.addStream(Stream.fromStreamArn(stack, 'Rear', importedArn(stack, 'stream', 'cam-17.rear')));
       fleet.addThing('cam-17');
+      fleet.addProvisioningTemplate('Provisioning', {
+        templateName: 'site1-cameras',
+        thingNamePrefix: 'cam-',
+        description: 'Cameras of site 1 register themselves',
+        preProvisioningHook: lambda.Function.fromFunctionArn(stack, 'CheckSerial', stack.formatArn({
+          service: 'lambda', resource: 'function', resourceName: 'site1-check-serial', arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        })),
+      });
 
-      // Defaults: a generated alias name, one hour, one stream per thing, no channel.
+      // Defaults: a generated alias name, one hour, one stream per thing, no channel; a provisioning template with
+      // a generated name, no prefix and no hook.
       const doorbells = new CameraFleetIdentity(stack, 'Doorbells');
       doorbells.addStream(new Stream(stack, 'Doorbell', { streamName: 'doorbell-1', removalPolicy: RemovalPolicy.DESTROY }));
+      doorbells.addProvisioningTemplate('Provisioning');
     },
   },
   {

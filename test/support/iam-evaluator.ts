@@ -18,6 +18,11 @@ export function resolvedDefaultPolicy(stack: Stack, role: iam.IRole): any {
   return resolveIntrinsics(stack.resolve(policy.document.toJSON()));
 }
 
+/** Any policy document (an IoT policy's, a trust policy) as its service receives it, resolved as above. */
+export function resolvedPolicyDocument(stack: Stack, document: unknown): any {
+  return resolveIntrinsics(stack.resolve(document));
+}
+
 function resolveIntrinsics(value: any): any {
   if (Array.isArray(value)) return value.map(resolveIntrinsics);
   if (value === null || typeof value !== 'object') return value;
