@@ -99,7 +99,8 @@ const bundle = project.addTask('bundle:handlers', {
   exec: `node scripts/bundle-handlers.mjs ${HANDLER_BUNDLE_DIR}`,
 });
 project.preCompileTask.spawn(bundle);
-for (const ignored of ['/examples/', '/bench/', '/lambda/', '/scripts/', '/.ci/', '/BENCHMARKS.md', '/cdk.out*']) {
+// docs/ stays in the package: the README links into it, and users install the tarball and read it from node_modules.
+for (const ignored of ['/examples/', '/bench/', '/lambda/', '/scripts/', '/.ci/', '/BENCHMARKS.md', '/CONTRIBUTING.md', '/cdk.out*']) {
   project.addPackageIgnore(ignored);
 }
 

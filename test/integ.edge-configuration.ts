@@ -5,7 +5,7 @@
  *
  * Clean-up: `DeleteEdgeConfiguration` would try to delete media on the absent device and may end in DELETE_FAILED, so
  * the configuration keeps the default removal policy (RETAIN) and goes with its stream, which the stack deletes.
- * the README's Compliance section says what to do if a run leaves it behind.
+ * docs/compliance.md ("What a run leaves behind") says what to do if a run leaves it behind.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';

@@ -2,7 +2,7 @@
  * Integration test for a real account: a signaling channel whose media is stored in a stream (WebRTC ingestion), with
  * the storage-session grant. The assertion reads the channel's media storage configuration back.
  *
- * Run it as the README's Compliance section says; `test/integ-snapshots.test.ts` checks its committed snapshot offline.
+ * Run it as docs/compliance.md ("Running them") says; `test/integ-snapshots.test.ts` checks its committed snapshot offline.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';

@@ -2,7 +2,7 @@
  * Integration test for a real account: a stream with every configuration (notifications and image generation with
  * every option) and the retention guard. The assertions read the configurations back from Kinesis Video Streams.
  *
- * Run it as the README's Compliance section says; `test/integ-snapshots.test.ts` checks its committed snapshot offline.
+ * Run it as docs/compliance.md ("Running them") says; `test/integ-snapshots.test.ts` checks its committed snapshot offline.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';

@@ -19,7 +19,7 @@ interface Finding {
 }
 
 /**
- * Findings that this library's grants cause on users' roles, with the text that the README's Compliance section uses for each.
+ * Findings that this library's grants cause on users' roles, with the text that docs/compliance.md uses for each.
  * Each comes from a wildcard the service or aws-cdk-lib forces; the docs give the reason.
  */
 const USER_ROLE_FINDINGS: Array<{ readonly doc: string; readonly pattern: RegExp }> = [
@@ -29,7 +29,8 @@ const USER_ROLE_FINDINGS: Array<{ readonly doc: string; readonly pattern: RegExp
   { doc: 'Resource::*', pattern: /^AwsSolutions-IAM5\[Resource::\*\]$/ },
 ];
 
-const COMPLIANCE_DOC = join(__dirname, '..', 'README.md');
+/** The compliance guide, which the README's Compliance section links to. */
+const COMPLIANCE_DOC = join(__dirname, '..', 'docs', 'compliance.md');
 
 /** Applies the AwsSolutions pack to `app` and returns every finding in `stacks`, errors and warnings. */
 function nagFindings(app: App, stacks: Stack[]): Finding[] {
@@ -75,7 +76,7 @@ describe('cdk-nag AwsSolutions on stacks that use every construct', () => {
     expect(onLibrary).toEqual([]);
   });
 
-  test('the only findings on users\' resources are the grant wildcards that the README\'s Compliance section lists', () => {
+  test('the only findings on users\' resources are the grant wildcards that docs/compliance.md lists', () => {
     const onUsers = findings.filter((f) => !isLibraryConstruct(constructAtPath(app, f.path)));
     // The scenarios grant on imports by name, to an image bucket and with KMS keys: each documented finding occurs.
     const unexplained = onUsers.filter((f) => !USER_ROLE_FINDINGS.some(({ pattern }) => pattern.test(f.rule)));
@@ -104,7 +105,7 @@ describe('cdk-nag AwsSolutions on stacks that use every construct', () => {
     }
   });
 
-  test('the README\'s Compliance section explains every suppression of the library', () => {
+  test('docs/compliance.md explains every suppression of the library', () => {
     const doc = readFileSync(COMPLIANCE_DOC, 'utf8');
     const rules = new Set(stacks.flatMap((stack) => suppressionsOf(stack).flatMap(({ rules: r }) => r.map((rule: any) => rule.id as string))));
     expect([...rules].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SF2']);

@@ -14,7 +14,7 @@ import { join, relative } from 'path';
 
 const ROOT = join(__dirname, '..', '..');
 /** What the package is built from: jsii's inputs and what `npm pack` ships. */
-const INPUTS = ['src', 'assets', 'package.json', 'tsconfig.json', '.npmignore', 'README.md', 'LICENSE'];
+const INPUTS = ['src', 'assets', 'package.json', 'tsconfig.json', '.npmignore', 'README.md', 'docs', 'LICENSE'];
 /** The handler bundle, built by `npx projen bundle:handlers` (the test task runs it first). */
 export const HANDLER_BUNDLE = join(ROOT, 'assets', 'kvs-handler', 'index.js');
 
