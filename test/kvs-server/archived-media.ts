@@ -537,6 +537,7 @@ function bandwidthOf(segments: readonly Buffer[], durationMs: number): number {
   return Math.ceil((largest * 8 * 1000) / durationMs);
 }
 
+/* eslint-disable no-bitwise -- hvcC packs its profile fields in bits (ISO/IEC 14496-15) */
 /** The RFC 6381 codec string of track 1, read from the init segment's avcC or hvcC box. */
 export function codecsString(init: Buffer): string {
   const avcC = init.indexOf('avcC', 0, 'latin1');
@@ -554,3 +555,4 @@ export function codecsString(init: Buffer): string {
   while (constraints.length > 1 && constraints[constraints.length - 1] === 0) constraints.pop();
   return `hvc1.${space}${profile}.${(reversed >>> 0).toString(16)}.${tier}${b[12]}.${constraints.map((c) => c.toString(16)).join('.')}`;
 }
+/* eslint-enable no-bitwise */
