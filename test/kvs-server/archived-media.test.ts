@@ -225,7 +225,10 @@ describe('GetHLSStreamingSessionURL and its session', () => {
   test('ON_DEMAND: the oldest fragments of the range up to MaxMediaPlaylistFragmentResults, VOD, with program date-times', async () => {
     const f = h.server.recordFragments('cam', { count: 8, startTimestamp: EPOCH - 20_000 });
     const s = await hls({
-      StreamName: 'cam', PlaybackMode: 'ON_DEMAND', MaxMediaPlaylistFragmentResults: 3, DisplayFragmentTimestamp: 'ALWAYS',
+      StreamName: 'cam',
+      PlaybackMode: 'ON_DEMAND',
+      MaxMediaPlaylistFragmentResults: 3,
+      DisplayFragmentTimestamp: 'ALWAYS',
       HLSFragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: range(f[2].producerTimestamp, f[7].producerTimestamp) },
     });
     expect(fragmentNumbers(s.playlist)).toEqual([f[2].number, f[3].number, f[4].number]);
@@ -239,7 +242,9 @@ describe('GetHLSStreamingSessionURL and its session', () => {
     const f = h.server.recordFragments('cam', { count: 6, startTimestamp: EPOCH - 20_000, skip: [3] });
     const dup = h.server.recordFragments('cam', { count: 1, startTimestamp: f[0].producerTimestamp });
     const s = await hls({
-      StreamName: 'cam', PlaybackMode: 'ON_DEMAND', DiscontinuityMode: 'ON_DISCONTINUITY',
+      StreamName: 'cam',
+      PlaybackMode: 'ON_DEMAND',
+      DiscontinuityMode: 'ON_DISCONTINUITY',
       HLSFragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: range(EPOCH - 30_000, EPOCH - 1_000) },
     });
     expect(fragmentNumbers(s.playlist)).toEqual([dup[0].number, f[1].number, f[2].number, f[3].number, f[4].number]);
@@ -333,7 +338,10 @@ describe('GetDASHStreamingSessionURL and its manifest', () => {
   test('ON_DEMAND: a static MPD whose timeline names each fragment, with init and media fragments by sequence number', async () => {
     const f = h.server.recordFragments('cam', { count: 4, startTimestamp: EPOCH - 10_000 });
     const { DASHStreamingSessionURL: url } = await media.send(new GetDASHStreamingSessionURLCommand({
-      StreamName: 'cam', PlaybackMode: 'ON_DEMAND', DisplayFragmentNumber: 'ALWAYS', DisplayFragmentTimestamp: 'ALWAYS',
+      StreamName: 'cam',
+      PlaybackMode: 'ON_DEMAND',
+      DisplayFragmentNumber: 'ALWAYS',
+      DisplayFragmentTimestamp: 'ALWAYS',
       DASHFragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: range(f[0].producerTimestamp, f[3].producerTimestamp) },
     }));
     expect(url).toMatch(new RegExp(`^${dataEndpoint}/dash/v1/getDASHManifest\\.mpd\\?SessionToken=`));
@@ -386,8 +394,13 @@ describe('GetClip', () => {
 describe('GetImages', () => {
   beforeEach(() => setup());
   const input = (f: RecordedFragment[], extra: Partial<GetImagesCommandInput> = {}): GetImagesCommandInput => ({
-    StreamName: 'cam', ImageSelectorType: 'PRODUCER_TIMESTAMP', Format: 'JPEG', StartTimestamp: new Date(f[0].producerTimestamp),
-    EndTimestamp: new Date(f[0].producerTimestamp + 1_000), SamplingInterval: 500, ...extra,
+    StreamName: 'cam',
+    ImageSelectorType: 'PRODUCER_TIMESTAMP',
+    Format: 'JPEG',
+    StartTimestamp: new Date(f[0].producerTimestamp),
+    EndTimestamp: new Date(f[0].producerTimestamp + 1_000),
+    SamplingInterval: 500,
+    ...extra,
   });
 
   test('returns base64 JPEG or PNG images at each sampling time, and NO_MEDIA where no fragment covers the time', async () => {
@@ -412,7 +425,8 @@ describe('GetImages', () => {
       const sizes: number[] = [];
       let token: string | undefined;
       do {
-        const out = await media.send(new GetImagesCommand(input(f, { EndTimestamp: new Date(f[0].producerTimestamp + 12_000), SamplingInterval: 200, NextToken: token, ...extra })));
+        const end = new Date(f[0].producerTimestamp + 12_000);
+        const out = await media.send(new GetImagesCommand(input(f, { EndTimestamp: end, SamplingInterval: 200, NextToken: token, ...extra })));
         sizes.push(out.Images!.length);
         token = out.NextToken;
       } while (token);
@@ -487,7 +501,11 @@ describe('quotas', () => {
     h.server.recordFragments('cam', { count: 1 });
     h.server.recordFragments('other', { count: 1 });
     const retrying = h.server.archivedMediaClient(dataEndpoint, { maxAttempts: 3 });
-    for (const command of [(s: string) => new GetHLSStreamingSessionURLCommand({ StreamName: s }), (s: string) => new GetDASHStreamingSessionURLCommand({ StreamName: s })] as const) {
+    const commands = [
+      (s: string) => new GetHLSStreamingSessionURLCommand({ StreamName: s }),
+      (s: string) => new GetDASHStreamingSessionURLCommand({ StreamName: s }),
+    ] as const;
+    for (const command of commands) {
       for (let i = 0; i < 25; i++) await media.send(command('cam') as any);
       const err = await rejection(retrying.send(command('cam') as any));
       expect(err).toBeInstanceOf(ClientLimitExceededException);

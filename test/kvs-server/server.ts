@@ -150,7 +150,8 @@ export class KvsTestServer {
    * defaults as `client()`. Without an endpoint it is pointed at the server itself, where archived-media calls get
    * UnknownOperationException, as they would at the service's control-plane endpoint.
    */
-  public archivedMediaClient(dataEndpoint: string = this.endpoint, overrides: KinesisVideoArchivedMediaClientConfig = {}): KinesisVideoArchivedMediaClient {
+  public archivedMediaClient(dataEndpoint: string = this.endpoint,
+    overrides: KinesisVideoArchivedMediaClientConfig = {}): KinesisVideoArchivedMediaClient {
     const client = new KinesisVideoArchivedMediaClient({ ...this.clientDefaults(), endpoint: dataEndpoint, ...overrides });
     this.clients.push(client);
     return client;
