@@ -18,7 +18,8 @@ import { KvsTestServer } from './kvs-server';
 /** The page's globals inside `page.evaluate` (the test's own tsconfig has no DOM library). */
 declare const document: any;
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; CHROMIUM_PATH points the test at another Chromium build (CI images without Debian's package). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWER_DIR = path.join(__dirname, '..', 'examples', 'viewer');
 const HLS_JS = require.resolve('hls.js/dist/hls.min.js');
 const TOKEN = 'viewer-test-token';
