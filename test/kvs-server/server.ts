@@ -132,7 +132,12 @@ export class KvsTestServer {
     this.kvs.dataEndpointBase = this.endpoint;
     this.fragments = new FragmentStore(this.clock);
     this.dataPlane = new ArchivedMediaDataPlane({
-      kvs: this.kvs, fragments: this.fragments, media: new MediaLibrary(options.mediaCacheDir), rateLimiter: this.rateLimiter, clock: this.clock,
+      kvs: this.kvs,
+      fragments: this.fragments,
+      media: new MediaLibrary(options.mediaCacheDir),
+      rateLimiter: this.rateLimiter,
+      clock: this.clock,
+      errorStatus: (errorType) => this.archivedModel.errorStatus(errorType),
     });
     this.authorizer = options.authorizer;
     httpServer.on('request', (req, res) => this.onRequest(req, res));
