@@ -261,6 +261,15 @@ describe('GetHLSStreamingSessionURL and its session', () => {
     expect(fragmentNumbers((await get(s.mediaUrl)).body.toString())).toEqual([f[1].number, f[2].number, f[3].number]);
   });
 
+  test('H.265: the master playlist names the HEVC codec and the fragments are HEVC', async () => {
+    h.server.recordFragments('cam', { count: 3, codec: 'H265', durationMs: 2000 });
+    const s = await hls({ StreamName: 'cam' });
+    expect(s.master).toMatch(/CODECS="hvc1\.1\.6\.L\d+\.[0-9a-f.]+"/);
+    const [init, segment] = uris(s.playlist.replace(/#EXT-X-MAP:URI="([^"]+)"/, '$1'), s.mediaUrl);
+    const probe = ffprobe(Buffer.concat([(await get(init)).body, (await get(segment)).body]), 'stream=codec_name,codec_tag_string');
+    expect(probe.streams).toEqual([{ codec_name: 'hevc', codec_tag_string: 'hvc1' }]);
+  });
+
   test('MPEG_TS: the playlist points to self-contained TS fragments', async () => {
     h.server.recordFragments('cam', { count: 3 });
     const s = await hls({ StreamName: 'cam', ContainerFormat: 'MPEG_TS' });
