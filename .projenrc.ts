@@ -8,6 +8,11 @@ const CDK_CLI_VERSION = '2.1148.1';
 const INTEG_RUNNER_VERSION = '2.197.10';
 /** The SDK client that the handlers bundle. Pinned so that every release ships the same client. */
 const KVS_CLIENT_VERSION = '3.1116.0';
+/**
+ * The archived-media client (GetHLSStreamingSessionURL, GetClip...). npm has no 3.1116.0 of it (the SDK publishes a
+ * client only when it changes): 3.1108.0 is its newest release not newer than KVS_CLIENT_VERSION.
+ */
+const ARCHIVED_MEDIA_CLIENT_VERSION = '3.1108.0';
 /** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
 const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
 /** Folders outside `src/` that are type-checked and linted with the tests. */
@@ -35,6 +40,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
+    `@aws-sdk/client-kinesis-video-archived-media@${ARCHIVED_MEDIA_CLIENT_VERSION}`,
+    // The viewer's end-to-end test: hls.js plays the test server's HLS in Debian's Chromium, driven by playwright-core.
+    'hls.js@1.7.4',
+    'playwright-core@1.65.2',
     `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
     // integ-runner: the integration tests' snapshots in the ecosystem's format, checked offline (no deployment).
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
@@ -115,6 +124,11 @@ project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(typecheck);
 project.testTask.spawn(project.eslint!.eslintTask);
+// ffmpeg (media for the archived-media test server) and chromium (the viewer's test), installed with apt when missing.
+project.testTask.spawn(project.addTask('ensure:test-tools', {
+  description: 'Install the Debian tools the tests run (ffmpeg, chromium) when they are missing; does nothing when present',
+  exec: 'bash scripts/ensure-test-tools.sh',
+}));
 project.testTask.exec('jest --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
 
 // --- The main job: synthesize examples/ with the pinned CDK CLI, then validate every template with cfn-lint.
