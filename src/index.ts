@@ -9,3 +9,5 @@ export * from './edge-configuration';
 export * from './stream-settings';
 export * from './channel-settings';
 export * from './camera-fleet-identity';
+export * from './camera-fleet';
+export * from './camera-inventory';
