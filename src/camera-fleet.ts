@@ -221,7 +221,9 @@ export class CameraFleet extends Construct {
     });
     this.shardStacks = [...byShard.keys()].sort((a, b) => a - b).map((shard) => {
       const stack = new NestedStack(this, `Shard${shard}`, { description: `Cameras of ${this.node.path}, shard ${shard} (cdk-kinesis-video CameraFleet)` });
-      for (const index of byShard.get(shard)!) {
+      // By name within the shard, so that the order of the inventory changes no template, not even the order in it.
+      const indexes = byShard.get(shard)!.sort((a, b) => compareNames(props.cameras[a].name, props.cameras[b].name));
+      for (const index of indexes) {
         const camera = props.cameras[index];
         this.streamsByName.set(camera.name, addCamera(stack, camera, index));
       }
@@ -391,6 +393,11 @@ function measureShard(stack: Stack, streams: Stream[]): ShardUsage {
     cameraResources: perCamera.reduce((a, b) => a + b, 0),
     mostPerCamera: Math.max(1, ...perCamera),
   };
+}
+
+/** Code-unit order, the same in every locale. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The first of each key, in order. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -230,7 +230,7 @@ class Reader {
 
   public pattern(pattern: RegExp, allowed: string): string {
     const value = this.string();
-    if (!pattern.test(value)) throw this.invalid(allowed);
+    if (!Token.isUnresolved(value) && !pattern.test(value)) throw this.invalid(allowed);
     return value;
   }
 
@@ -268,7 +268,8 @@ class Reader {
   }
 
   public invalid(allowed: string): Error {
-    return new Error(`${this.source}: ${invalid(this.path, this.value === undefined ? '(missing)' : this.value, allowed).message}`);
+    const shown = this.value === undefined ? '(missing)' : typeof this.value === 'object' ? JSON.stringify(this.value) : this.value;
+    return new Error(`${this.source}: ${invalid(this.path, shown, allowed).message}`);
   }
 
   private at(field: string): string {
