@@ -178,6 +178,18 @@ describe('placement of 2,000 cameras', () => {
   });
 });
 
+describe('the placement function', () => {
+  // Frozen: a change of these values would move the cameras of every deployed fleet.
+  test.each([
+    ['lobby-cam-1', [0, 1, 1, 1, 330]],
+    ['site00-cam-0000', [0, 0, 11, 11, 396]],
+    ['a', [0, 1, 1, 50, 351]],
+    ['x'.repeat(256), [0, 1, 1, 41, 285]],
+  ])('places %s in the same shards on every machine and release', (name, shards) => {
+    expect([1, 2, 12, 100, 400].map((count) => shardOfName(name, count))).toEqual(shards);
+  });
+});
+
 describe('changing the shard count', () => {
   const names = cameraIndexes(PROMISED_CAMERAS).map(fleetCameraName);
 
