@@ -3,18 +3,20 @@
  * Each prints its figures beside a baseline measured in the same run; BENCHMARKS.md holds the results.
  */
 import * as fs from 'fs';
+import { runFleetSynth } from './camera-fleet-synth';
 import { runFleet } from './fleet';
 import { runHandler } from './handler';
 import { runLatency } from './latency';
 import { BenchOptions, HANDLER_BUNDLE, seconds } from './support';
 import { runSynth } from './synth';
 
-const USAGE = 'usage: bench/index.ts [--quick] [--only synth|fleet|latency|handler]';
+const USAGE = 'usage: bench/index.ts [--quick] [--only synth|fleet|latency|handler|fleetsynth]';
 const BENCHMARKS: Record<string, { title: string; run: (options: BenchOptions) => unknown }> = {
   synth: { title: '1. Synth: library vs bare CfnStreams and vs a hand-written Provider + CustomResource per stream', run: runSynth },
   fleet: { title: '2. Fleet convergence under the documented TPS limits', run: runFleet },
   latency: { title: '3. Added latency per resource', run: runLatency },
   handler: { title: '4. Handler bundle, cold require, API calls per configuration', run: runHandler },
+  fleetsynth: { title: '5. Fleet synth: 2,000 cameras in a CameraFleet vs bare CfnStreams in nested stacks', run: runFleetSynth },
 };
 
 async function main(argv: string[]): Promise<void> {

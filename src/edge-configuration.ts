@@ -152,14 +152,11 @@ export enum EdgeSyncWait {
   ACCEPTED = 'ACCEPTED',
 }
 
-/** Properties of an {@link EdgeConfiguration}. */
-export interface EdgeConfigurationProps {
-  /**
-   * The stream the Edge Agent records into. Its ARN must be known: a stream of this stack, or one imported with its
-   * ARN (not by name only). It must retain data (`dataRetention` above 0) and be in the stack's region.
-   */
-  readonly stream: IStream;
-
+/**
+ * What an edge configuration sets, without its stream: the options of a camera in a `CameraFleet`, and the base of
+ * {@link EdgeConfigurationProps}.
+ */
+export interface EdgeConfigurationOptions {
   /** The IoT thing that runs the Edge Agent. */
   readonly hubDevice: HubDevice;
 
@@ -241,6 +238,15 @@ export interface EdgeConfigurationProps {
    * @default false
    */
   readonly allowHubDeviceChange?: boolean;
+}
+
+/** Properties of an {@link EdgeConfiguration}. */
+export interface EdgeConfigurationProps extends EdgeConfigurationOptions {
+  /**
+   * The stream the Edge Agent records into. Its ARN must be known: a stream of this stack, or one imported with its
+   * ARN (not by name only). It must retain data (`dataRetention` above 0) and be in the stack's region.
+   */
+  readonly stream: IStream;
 }
 
 /**

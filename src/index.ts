@@ -10,3 +10,5 @@ export * from './stream-settings';
 export * from './channel-settings';
 export * from './camera-fleet-identity';
 export * from './camera-provisioning-template';
+export * from './camera-fleet';
+export * from './camera-inventory';

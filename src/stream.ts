@@ -9,33 +9,12 @@ import { ImageGenerationOptions } from './image-generation';
 import { MediaType } from './media-type';
 import { NotificationOptions } from './notification';
 import { KvsResourceKind, resolveImportedIdentity } from './private/arn';
-import { PRODUCER_ACTIONS, PRODUCER_KEY_ACTIONS } from './private/device-actions';
+import { PLAYBACK_ACTIONS, PRODUCER_ACTIONS, PRODUCER_KEY_ACTIONS, READ_ACTIONS } from './private/device-actions';
 import { GranteeRequirement, GranteeRequirements } from './private/grantee-requirements';
 import { RetentionGuard } from './private/retention-guard';
 import { StreamConfiguration } from './private/stream-configuration';
 import { requireMediaTypeObject, tagValidation, validateDataRetention, validateDeviceName, validateStreamName } from './private/validation';
 import { StreamMetric } from './stream-metric';
-
-/** Every call of a consumer: live and archived media, fragments, clips, HLS, DASH and images. */
-const READ_ACTIONS = [
-  'kinesisvideo:GetMedia',
-  'kinesisvideo:GetDataEndpoint',
-  'kinesisvideo:DescribeStream',
-  'kinesisvideo:ListFragments',
-  'kinesisvideo:GetMediaForFragmentList',
-  'kinesisvideo:GetClip',
-  'kinesisvideo:GetHLSStreamingSessionURL',
-  'kinesisvideo:GetDASHStreamingSessionURL',
-  'kinesisvideo:GetImages',
-];
-
-/** What a player's backend calls to hand out a playback URL or a clip. */
-const PLAYBACK_ACTIONS = [
-  'kinesisvideo:GetHLSStreamingSessionURL',
-  'kinesisvideo:GetDASHStreamingSessionURL',
-  'kinesisvideo:GetClip',
-  'kinesisvideo:GetDataEndpoint',
-];
 
 /** Consumers need this on a customer managed key (KVS Developer Guide, "Data protection"). */
 const KMS_READ_ACTIONS = ['kms:Decrypt'];

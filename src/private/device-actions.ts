@@ -6,6 +6,27 @@
 /** What a producer calls: PutMedia, and the two calls that find the stream's data endpoint. */
 export const PRODUCER_ACTIONS = ['kinesisvideo:PutMedia', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:DescribeStream'];
 
+/** Every call of a consumer: live and archived media, fragments, clips, HLS, DASH and images. */
+export const READ_ACTIONS = [
+  'kinesisvideo:GetMedia',
+  'kinesisvideo:GetDataEndpoint',
+  'kinesisvideo:DescribeStream',
+  'kinesisvideo:ListFragments',
+  'kinesisvideo:GetMediaForFragmentList',
+  'kinesisvideo:GetClip',
+  'kinesisvideo:GetHLSStreamingSessionURL',
+  'kinesisvideo:GetDASHStreamingSessionURL',
+  'kinesisvideo:GetImages',
+];
+
+/** What a player's backend calls to hand out a playback URL or a clip. */
+export const PLAYBACK_ACTIONS = [
+  'kinesisvideo:GetHLSStreamingSessionURL',
+  'kinesisvideo:GetDASHStreamingSessionURL',
+  'kinesisvideo:GetClip',
+  'kinesisvideo:GetDataEndpoint',
+];
+
 /** Producers need this on a customer managed key (KVS Developer Guide, "Data protection"). */
 export const PRODUCER_KEY_ACTIONS = ['kms:GenerateDataKey'];
 

@@ -29,6 +29,8 @@ import {
   StorageTier,
   StrategyOnFullSize,
   AlarmGranularity,
+  CameraFleet,
+  CameraInventory,
   Stream,
   StreamMonitoring,
   StreamSettings,
@@ -427,6 +429,42 @@ export const SCENARIOS: Scenario[] = [
     description: 'a fleet whose names overflow a per-name handler policy and share no prefix, scoped to every stream',
     build(stack) {
       buildFleet(stack, (i) => `${String.fromCharCode(97 + (i % 26))}${LONG_NAME}-${i}`);
+    },
+  },
+  {
+    id: 'CameraFleetStack',
+    description: 'a camera fleet over nested stacks, every camera option, an inventory from JSON and the fleet grants',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'FleetCameraUri',
+        stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'fleet-camera-AbCdEf', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+      const inventory = CameraInventory.fromObject(stack, 'Inventory', {
+        cameras: [{ name: 'yard-cam-1', site: 'yard', dataRetentionHours: 48, notifications: { topicArn: stack.formatArn({ service: 'sns', resource: 'yard-events', arnFormat: ArnFormat.NO_RESOURCE_NAME }) } }],
+      });
+      const fleet = new CameraFleet(stack, 'Fleet', {
+        shards: 3,
+        cameras: [
+          ...inventory.cameras,
+          {
+            name: 'lobby-cam-1',
+            site: 'lobby',
+            dataRetention: Duration.days(7),
+            mediaType: MediaType.H264,
+            deviceName: 'lobby-01',
+            storageTier: StorageTier.WARM,
+            tags: { site: 'lobby' },
+            notifications: { topic: support.notificationTopic() },
+            imageGeneration: { bucket: support.imageBucket(), keyPrefix: 'lobby/1', samplingInterval: Duration.seconds(10), jpegQuality: 70 },
+            edge: { hubDevice: HubDevice.fromThingName('lobby-hub'), mediaSource: { secret, uriType: MediaUriType.RTSP_URI }, edgeRetention: Duration.days(2) },
+            removalPolicy: RemovalPolicy.DESTROY,
+          },
+          { name: 'lobby-cam-2', site: 'lobby', allowRetentionDecrease: true },
+        ],
+      });
+      fleet.grantWrite(support.role('FleetProducer'));
+      fleet.grantRead(support.role('FleetConsumer', new iam.ServicePrincipal('lambda.amazonaws.com')));
+      fleet.grantPlayback(support.role('FleetPlayer', new iam.ServicePrincipal('lambda.amazonaws.com')));
     },
   },
 ];
