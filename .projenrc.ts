@@ -10,6 +10,13 @@ const INTEG_RUNNER_VERSION = '2.197.10';
 const KVS_CLIENT_VERSION = '3.1116.0';
 /** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
 const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
+/**
+ * The archived-media client of the playback API's function. npm has no 3.1116.0 of this package: 3.1108.0 is its last
+ * release before KVS_CLIENT_VERSION, and shares its @aws-sdk/core range (one copy in the bundle).
+ */
+const ARCHIVED_MEDIA_CLIENT_VERSION = '3.1108.0';
+/** The playback API's function (lambda/playback/), bundled like the handlers and shipped next to them. */
+const PLAYBACK_BUNDLE_DIR = 'assets/kvs-playback';
 /** Folders outside `src/` that are type-checked and linted with the tests. */
 const DEV_DIRS = ['lambda', 'examples', 'bench'];
 
@@ -35,6 +42,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
+    // The playback API's function: archived media, and S3 for clips (upload and presigned URL).
+    `@aws-sdk/client-kinesis-video-archived-media@${ARCHIVED_MEDIA_CLIENT_VERSION}`,
+    `@aws-sdk/client-s3@${KVS_CLIENT_VERSION}`,
+    `@aws-sdk/s3-request-presigner@${KVS_CLIENT_VERSION}`,
+    // The local HTTP API verifies SigV4 signatures by signing the request again.
+    '@smithy/signature-v4@5.7.5',
     `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
     // integ-runner: the integration tests' snapshots in the ecosystem's format, checked offline (no deployment).
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
@@ -73,7 +86,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', ...DEV_DIRS, 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['/cdk.out*', '/.cdk.staging', `/${HANDLER_BUNDLE_DIR}/`, '/.tmp/'],
+  gitignore: ['/cdk.out*', '/.cdk.staging', `/${HANDLER_BUNDLE_DIR}/`, `/${PLAYBACK_BUNDLE_DIR}/`, '/.tmp/'],
 });
 
 // npm ci rejects projen's lockfile on these machines until unrs-resolver is pinned.
@@ -98,6 +111,7 @@ const bundle = project.addTask('bundle:handlers', {
   description: 'Bundle the custom-resource handlers in lambda/ with their pinned SDK client',
   exec: `node scripts/bundle-handlers.mjs ${HANDLER_BUNDLE_DIR}`,
 });
+bundle.exec(`node scripts/bundle-handlers.mjs ${PLAYBACK_BUNDLE_DIR} lambda/playback/index.ts`);
 project.preCompileTask.spawn(bundle);
 for (const ignored of ['/examples/', '/bench/', '/lambda/', '/scripts/', '/.ci/', '/BENCHMARKS.md', '/cdk.out*']) {
   project.addPackageIgnore(ignored);

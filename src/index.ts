@@ -9,3 +9,4 @@ export * from './edge-configuration';
 export * from './stream-settings';
 export * from './channel-settings';
 export * from './camera-fleet-identity';
+export * from './stream-playback-api';
