@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -106,7 +106,7 @@ export class PlaybackAuthorization {
   public static jwt(options: JwtPlaybackAuthorizationOptions): PlaybackAuthorization {
     assertPattern('issuer', options.issuer, ISSUER_PATTERN, 'an https:// URL (API Gateway\'s JWT authorizer accepts no other issuer)');
     if (!Array.isArray(options.audience) || options.audience.length === 0) {
-      throw invalid('audience', options.audience, 'a list of at least one audience (client id)');
+      throw invalid('audience', JSON.stringify(options.audience), 'a list of at least one audience (client id)');
     }
     for (const audience of options.audience) assertLength('audience', audience, 1, 2048);
     const claim = validateClaim(options.streamsClaim ?? DEFAULT_JWT_STREAMS_CLAIM);
@@ -116,8 +116,12 @@ export class PlaybackAuthorization {
   }
 
   /** Cognito user pool tokens (ID tokens carry custom attributes), with the caller's streams in a claim. */
-  public static cognito(userPool: cognito.IUserPool, clients: cognito.IUserPoolClient[], options: CognitoPlaybackAuthorizationOptions = {}): PlaybackAuthorization {
-    if (!Array.isArray(clients) || clients.length === 0) throw invalid('clients', clients, 'a list of at least one user pool client');
+  public static cognito(
+    userPool: cognito.IUserPool,
+    clients: cognito.IUserPoolClient[],
+    options: CognitoPlaybackAuthorizationOptions = {},
+  ): PlaybackAuthorization {
+    if (!Array.isArray(clients) || clients.length === 0) throw invalid('clients', JSON.stringify(clients), 'a list of at least one user pool client');
     const claim = validateClaim(options.streamsClaim ?? DEFAULT_COGNITO_STREAMS_CLAIM);
     return new PlaybackAuthorization('JWT', claim, () => new authorizers.HttpUserPoolAuthorizer('UserPoolAuthorizer', userPool, {
       userPoolClients: clients,
@@ -299,7 +303,14 @@ export class StreamPlaybackApi extends Construct implements iam.IGrantable {
 
     // One log group for the function's logs and the API's access logs; the function's would otherwise outlive the stack.
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    // Its own role, writing to the one log group only (AWSLambdaBasicExecutionRole would allow every log group).
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Kinesis Video Streams playback API function (cdk-kinesis-video)',
+    });
+    logGroup.grantWrite(role);
     const fn = new lambda.Function(this, 'Handler', {
+      role,
       code: lambda.Code.fromAsset(PLAYBACK_BUNDLE_DIR),
       handler: 'index.handler',
       runtime: HANDLER_RUNTIME,
@@ -324,11 +335,10 @@ export class StreamPlaybackApi extends Construct implements iam.IGrantable {
     this.handler = fn;
     this.grantPrincipal = fn.grantPrincipal;
     this.grantStreams(fn);
-    this.clipBucket.grantPut(fn, `${clipKeyPrefix}*`);
-    this.clipBucket.grantRead(fn, `${clipKeyPrefix}*`);
+    this.grantClips(fn, clipKeyPrefix);
 
     this.httpApi = new apigwv2.HttpApi(this, 'Resource', {
-      apiName: props.apiName,
+      apiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 }),
       description: 'Kinesis Video Streams playback: HLS and DASH session URLs, clips, images and fragment lists',
       createDefaultStage: false,
       corsPreflight: props.allowedOrigins ? {
@@ -404,6 +414,16 @@ export class StreamPlaybackApi extends Construct implements iam.IGrantable {
     }
   }
 
+  /**
+   * Writing a clip and reading it back through the presigned URL (signed with the function's credentials): the two
+   * object actions under the key prefix, and the bucket's key if it has one.
+   */
+  private grantClips(fn: lambda.Function, keyPrefix: string): void {
+    const objects = this.clipBucket.arnForObjects(`${keyPrefix}*`);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
+    this.clipBucket.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+
   private assertServed(stream: IStream): void {
     const name = stream.streamName;
     if (Token.isUnresolved(name)) {
@@ -432,8 +452,7 @@ export class StreamPlaybackApi extends Construct implements iam.IGrantable {
       reason: 'The function reads and writes clips under its key prefix only, and a stream ARN ends in its creation time (or the API serves streams by name prefix): both need a trailing wildcard.',
       appliesTo: [
         { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/.*\\*$/' },
-        { regex: '/^Action::s3:(GetBucket|GetObject|List|Abort)\\*$/' },
-        { regex: '/^Resource::arn:<AWS::Partition>:kinesisvideo:<AWS::Region>:<AWS::AccountId>:stream\\/.*\\*$/' },
+        { regex: '/^Resource::arn:<AWS::Partition>:kinesisvideo:[^:]+:[^:]+:stream\\/.*\\*$/' },
       ],
     }]);
     addNagSuppressions(fn.node.defaultChild as CfnResource, [{

@@ -216,7 +216,9 @@ const fragments: Route = async (streamName, raw, ctx) => {
     StreamName: streamName,
     MaxResults: query.integer('maxResults', 1, 1000, 'fragments'),
     NextToken: query.nextToken(),
-    FragmentSelector: start !== undefined ? { FragmentSelectorType: source, TimestampRange: { StartTimestamp: start, EndTimestamp: end } } : undefined,
+    FragmentSelector: start !== undefined
+      ? { FragmentSelectorType: source, TimestampRange: { StartTimestamp: start, EndTimestamp: end } }
+      : undefined,
   };
   const out = await archived(ctx, streamName, 'LIST_FRAGMENTS', undefined, (client) => client.send(new ListFragmentsCommand(input)));
   return {
