@@ -8,13 +8,13 @@ const CDK_CLI_VERSION = '2.1148.1';
 const INTEG_RUNNER_VERSION = '2.197.10';
 /** The SDK client that the handlers bundle. Pinned so that every release ships the same client. */
 const KVS_CLIENT_VERSION = '3.1116.0';
-/** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
-const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
 /**
- * The archived-media client of the playback API's function. npm has no 3.1116.0 of this package: 3.1108.0 is its last
- * release before KVS_CLIENT_VERSION, and shares its @aws-sdk/core range (one copy in the bundle).
+ * The archived-media client (GetHLSStreamingSessionURL, GetClip...). npm has no 3.1116.0 of it (the SDK publishes a
+ * client only when it changes): 3.1108.0 is its newest release not newer than KVS_CLIENT_VERSION.
  */
 const ARCHIVED_MEDIA_CLIENT_VERSION = '3.1108.0';
+/** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
+const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
 /** The playback API's function (lambda/playback/), bundled like the handlers and shipped next to them. */
 const PLAYBACK_BUNDLE_DIR = 'assets/kvs-playback';
 /** Folders outside `src/` that are type-checked and linted with the tests. */
@@ -42,12 +42,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
-    // The playback API's function: archived media, and S3 for clips (upload and presigned URL).
     `@aws-sdk/client-kinesis-video-archived-media@${ARCHIVED_MEDIA_CLIENT_VERSION}`,
+    // The playback API's function: S3 for clips (upload and presigned URL).
     `@aws-sdk/client-s3@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/s3-request-presigner@${KVS_CLIENT_VERSION}`,
     // The local HTTP API verifies SigV4 signatures by signing the request again.
     '@smithy/signature-v4@5.7.5',
+    // The viewer's end-to-end test: hls.js plays the test server's HLS in Debian's Chromium, driven by playwright-core.
+    'hls.js@1.7.4',
+    'playwright-core@1.65.2',
     `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
     // integ-runner: the integration tests' snapshots in the ecosystem's format, checked offline (no deployment).
     `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
@@ -128,6 +131,11 @@ project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(typecheck);
 project.testTask.spawn(project.eslint!.eslintTask);
+// ffmpeg (media for the archived-media test server) and chromium (the viewer's test), installed with apt when missing.
+project.testTask.spawn(project.addTask('ensure:test-tools', {
+  description: 'Install the Debian tools the tests run (ffmpeg, chromium) when they are missing; does nothing when present',
+  exec: 'bash scripts/ensure-test-tools.sh',
+}));
 project.testTask.exec('jest --ci --json --outputFile=test-reports/jest-results.json', { receiveArgs: true });
 
 // --- The main job: synthesize examples/ with the pinned CDK CLI, then validate every template with cfn-lint.

@@ -281,7 +281,7 @@ describe.each(pairs)('%s fails with %s (%s)', (op, error, how) => {
       input = CASES[op].natural[error](f);
     } else if (how === 'rate limit') {
       const limit = tpsLimitFor(op)!;
-      h.server.setRateLimits({ scale: 1 / (limit.resource ?? limit.account) });
+      h.server.setRateLimits({ scale: 1 / (limit.resource ?? limit.account)! });
       await send(h, op, valid);
     } else {
       h.server.injectFault(op, { kind: 'error', errorType: error });

@@ -3,7 +3,10 @@
  * DescribeStacks) for the real AWS SDK clients. Usage, assumptions and deviations: README.md in this folder.
  */
 export { KvsTestServer } from './server';
-export type { KvsTestServerOptions, RequestLogEntry } from './server';
+export type { KvsTestServerOptions, RecordedFragment, RequestLogEntry } from './server';
+export type { CodecPrivateData, FragmentCodec, RecordFragmentsOptions } from './fragments';
+export { CODEC_IDS } from './fragments';
+export { FRAGMENT_QUOTAS, SESSION_TPS } from './rate-limit';
 export type { Fault, FaultWhen } from './faults';
 export type {
   ChannelState,

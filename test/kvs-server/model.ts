@@ -108,28 +108,32 @@ const COMMON_ERROR_STATUS: Record<string, number> = {
 };
 
 export class ServiceModel {
-  /** Reads and indexes the model file (with the supplement applied). */
+  /** Reads and indexes the control-plane model file (with the supplement applied). */
   public static load(file: string = MODEL_FILE): ServiceModel {
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { shapes: Record<string, SmithyShape> };
-    return new ServiceModel(json.shapes);
-  }
-
-  public readonly operations = new Map<string, OperationSpec>();
-  private readonly shapes: Record<string, SmithyShape>;
-  private readonly byUri = new Map<string, OperationSpec>();
-
-  private constructor(shapes: Record<string, SmithyShape>) {
-    this.shapes = { ...shapes };
+    const shapes = { ...json.shapes };
     for (const [name, shape] of Object.entries(SUPPLEMENT)) {
-      this.shapes[id(name)] ??= shape;
+      shapes[id(name)] ??= shape;
     }
-    const createStream = this.shapes[id('CreateStreamInput')];
+    const createStream = shapes[id('CreateStreamInput')];
     if (createStream.members && !createStream.members.StreamStorageConfiguration) {
-      this.shapes[id('CreateStreamInput')] = {
+      shapes[id('CreateStreamInput')] = {
         ...createStream,
         members: { ...createStream.members, StreamStorageConfiguration: ref('StreamStorageConfiguration') },
       };
     }
+    return new ServiceModel(shapes, NAMESPACE);
+  }
+
+  /** A model from shapes in memory (the archived-media model, transcribed from the API Reference). */
+  public static fromShapes(shapes: Record<string, SmithyShape>, namespace: string): ServiceModel {
+    return new ServiceModel(shapes, namespace);
+  }
+
+  public readonly operations = new Map<string, OperationSpec>();
+  private readonly byUri = new Map<string, OperationSpec>();
+
+  private constructor(private readonly shapes: Record<string, SmithyShape>, private readonly namespace: string) {
     for (const [shapeId, shape] of Object.entries(this.shapes)) {
       if (shape.type !== 'operation') continue;
       const http = shape.traits?.['smithy.api#http'] as { uri: string };
@@ -157,7 +161,7 @@ export class ServiceModel {
 
   /** The documented HTTP status of an error: the model's `httpError`, else the common-error table. */
   public errorStatus(errorType: string): number | undefined {
-    const status = this.shapes[id(errorType)]?.traits?.['smithy.api#httpError'];
+    const status = this.shapes[`${this.namespace}#${errorType}`]?.traits?.['smithy.api#httpError'];
     return typeof status === 'number' ? status : COMMON_ERROR_STATUS[errorType];
   }
 }

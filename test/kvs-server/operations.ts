@@ -139,6 +139,14 @@ function domain(s: KvsState) {
   return s.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
+/**
+ * A stream's data endpoint: `<server>/s-<id>` (PUT_MEDIA, GET_MEDIA) or `<server>/b-<id>` (the archived-media APIs) on
+ * the server itself, where the archived-media data plane answers; the service's own host name when no base is set.
+ */
+export function dataEndpointUrl(s: KvsState, prefix: 's' | 'b', endpointId: string): string {
+  return s.dataEndpointBase ? `${s.dataEndpointBase}/${prefix}-${endpointId}` : `https://${prefix}-${endpointId}.kinesisvideo.${s.region}.${domain(s)}`;
+}
+
 /** Update*Configuration with the configuration absent deletes it; setting one needs an ACTIVE stream with retention. */
 function updateStreamConfiguration(s: KvsState, input: Input, member: string, apply: (stream: StreamRecord, config: any) => void) {
   const stream = s.requireStream(input);
@@ -226,7 +234,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     const stream = s.requireStream(input);
     if (stream.status === 'CREATING' || stream.status === 'DELETING') throw new KvsError('ResourceNotFoundException', MESSAGES.streamNotFound);
     const prefix = input.APIName === 'PUT_MEDIA' || input.APIName === 'GET_MEDIA' ? 's' : 'b';
-    return { DataEndpoint: `https://${prefix}-${stream.endpointId}.kinesisvideo.${s.region}.${domain(s)}` };
+    return { DataEndpoint: dataEndpointUrl(s, prefix, stream.endpointId) };
   },
 
   // ---- stream tags ----

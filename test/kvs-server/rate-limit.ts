@@ -1,6 +1,6 @@
 /** Transactions per second allowed per account and per resource (stream or channel). */
 export interface TpsLimit {
-  readonly account: number;
+  readonly account?: number;
   readonly resource?: number;
 }
 
@@ -26,7 +26,30 @@ export const DOCUMENTED_TPS: Readonly<Record<string, TpsLimit>> = {
   UpdateSignalingChannel: { account: 50, resource: 5 },
   DescribeMediaStorageConfiguration: { account: 50, resource: 5 },
   DescribeSignalingChannel: { account: 300, resource: 5 },
+  // Archived media ("Data plane API service quotas"): a stream-level limit only.
+  GetHLSStreamingSessionURL: { resource: 25 },
+  GetDASHStreamingSessionURL: { resource: 25 },
 };
+
+/**
+ * "Video playback protocol API service quotas": TPS per streaming session of the resources behind an HLS or DASH
+ * session URL.
+ */
+export const SESSION_TPS: Readonly<Record<string, number>> = {
+  GetHLSMasterPlaylist: 5,
+  GetHLSMediaPlaylist: 5,
+  GetMP4InitFragment: 5,
+  GetMP4MediaFragment: 20,
+  GetTSFragment: 20,
+  GetDASHManifest: 5,
+};
+
+/**
+ * "Fragment-metadata and fragment-media quotas": archived-media APIs are throttled by the fragments they ask for,
+ * from two point budgets per stream and second that the APIs share. What each call costs is in archived-media.ts.
+ */
+export const FRAGMENT_QUOTAS = { metadata: 10_000, media: 500 } as const;
+export type FragmentQuota = keyof typeof FRAGMENT_QUOTAS;
 
 export function tpsLimitFor(action: string): TpsLimit | undefined {
   return DOCUMENTED_TPS[action] ?? (action.startsWith('Update') || action === 'StartEdgeConfigurationUpdate' ? UNLISTED_UPDATE : undefined);
@@ -48,14 +71,18 @@ class TokenBucket {
     return Math.max(1, this.ratePerSecond);
   }
 
-  public available(now: number): boolean {
+  /**
+   * Whether `cost` tokens are there. ASSUMPTION: a cost above the capacity (GetMediaForFragmentList may ask for 1,000
+   * fragments against 500 media points per second) passes when the bucket is full, and leaves it in debt.
+   */
+  public available(now: number, cost = 1): boolean {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
     this.last = now;
-    return this.tokens >= 1;
+    return this.tokens >= Math.min(cost, this.capacity);
   }
 
-  public take() {
-    this.tokens -= 1;
+  public take(cost = 1) {
+    this.tokens -= cost;
   }
 }
 
@@ -84,12 +111,32 @@ export class RateLimiter {
     const limit = tpsLimitFor(action);
     if (this.scale === 0 || !limit) return true;
     const now = this.clock();
-    const buckets = [this.bucket(`${action}|account`, limit.account, now)];
+    const buckets = limit.account === undefined ? [] : [this.bucket(`${action}|account`, limit.account, now)];
     if (limit.resource !== undefined && resourceKey !== undefined) {
       buckets.push(this.bucket(`${action}|${resourceKey}`, limit.resource, now));
     }
     if (!buckets.every((b) => b.available(now))) return false;
     buckets.forEach((b) => b.take());
+    return true;
+  }
+
+  /** A streaming session's resource call (`SESSION_TPS`); true if it may proceed. */
+  public tryAcquireSession(action: string, sessionId: string): boolean {
+    const tps = SESSION_TPS[action];
+    return tps === undefined || this.tryTake(`${action}|session|${sessionId}`, tps, 1);
+  }
+
+  /** Takes `points` from a stream's fragment-metadata or fragment-media budget; false (nothing taken) if they are not there. */
+  public tryConsumeFragments(quota: FragmentQuota, streamArn: string, points: number): boolean {
+    return points <= 0 || this.tryTake(`fragment-${quota}|${streamArn}`, FRAGMENT_QUOTAS[quota], points);
+  }
+
+  private tryTake(key: string, rate: number, cost: number): boolean {
+    if (this.scale === 0) return true;
+    const now = this.clock();
+    const bucket = this.bucket(key, rate, now);
+    if (!bucket.available(now, cost)) return false;
+    bucket.take(cost);
     return true;
   }
 

@@ -3,10 +3,14 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient, KinesisVideoClientConfig } from '@aws-sdk/client-kinesis-video';
+import { ArchivedMediaDataPlane } from './archived-media';
+import { loadArchivedMediaModel } from './archived-media-model';
 import { accessKeyIdOf, Authorizer, kvsResourceOf } from './authorization';
 import { CloudFormationStacks, queryError, QueryResponse } from './cloudformation';
 import { KvsError, MESSAGES } from './errors';
 import { ANY_ACTION, Fault, FaultInjector, FaultWhen } from './faults';
+import { FragmentRecord, FragmentStore, RecordFragmentsOptions } from './fragments';
+import { MediaLibrary } from './media';
 import { OperationSpec, ServiceModel } from './model';
 import { OPERATIONS } from './operations';
 import { SeededRandom } from './random';
@@ -39,7 +43,12 @@ export interface KvsTestServerOptions {
   edgeStates?: Partial<EdgeStateAssumptions>;
   /** Decides every call by its signer, action and resource; a denied call answers AccessDenied. Default: all allowed. */
   authorizer?: Authorizer;
+  /** Where the ffmpeg-made media is cached across runs. Default: `<os.tmpdir()>/cdk-kinesis-video-test-media`. */
+  mediaCacheDir?: string;
 }
+
+/** A recorded fragment as `recordFragments` returns it (timestamps in epoch ms). */
+export type RecordedFragment = FragmentRecord;
 
 export interface RequestLogEntry {
   /** PascalCase action ('DescribeStream', 'DescribeStacks'), or `<METHOD> <path>` for an unknown operation. */
@@ -61,9 +70,12 @@ const DESCRIBE_STACKS = 'DescribeStacks';
 interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   errorType?: string;
 }
+
+/** `/<s|b>-<endpoint id>/<rest>`: a path under one of the data endpoints GetDataEndpoint hands out. */
+const DATA_ENDPOINT_PATH = /^\/([sb])-([0-9a-f]+)(\/.*)$/;
 
 /**
  * A loopback double of the Kinesis Video Streams control plane (REST-JSON) plus CloudFormation `DescribeStacks`
@@ -85,7 +97,11 @@ export class KvsTestServer {
   public readonly accountId: string;
 
   private readonly model = ServiceModel.load();
+  private readonly archivedModel = loadArchivedMediaModel();
   private readonly validator: RequestValidator;
+  private readonly archivedValidator: RequestValidator;
+  private readonly fragments: FragmentStore;
+  private readonly dataPlane: ArchivedMediaDataPlane;
   private readonly kvs: KvsState;
   private readonly stacks: CloudFormationStacks;
   private readonly faults: FaultInjector;
@@ -111,6 +127,12 @@ export class KvsTestServer {
     this.faults = new FaultInjector(seed);
     this.rateLimiter = new RateLimiter(this.clock, options.rateLimits ?? false);
     this.validator = new RequestValidator(this.model);
+    this.archivedValidator = new RequestValidator(this.archivedModel);
+    this.kvs.dataEndpointBase = this.endpoint;
+    this.fragments = new FragmentStore(this.clock);
+    this.dataPlane = new ArchivedMediaDataPlane({
+      kvs: this.kvs, fragments: this.fragments, media: new MediaLibrary(options.mediaCacheDir), rateLimiter: this.rateLimiter, clock: this.clock,
+    });
     this.authorizer = options.authorizer;
     httpServer.on('request', (req, res) => this.onRequest(req, res));
   }
@@ -148,10 +170,11 @@ export class KvsTestServer {
 
   /** Faults for an action ('UpdateNotificationConfiguration', 'DescribeStacks', or '*' for all); see `FaultWhen`. */
   public injectFault(action: string, fault: Fault, when?: FaultWhen): void {
-    if (action !== ANY_ACTION && action !== DESCRIBE_STACKS && !this.model.operations.has(action)) {
-      throw new Error(`Unknown action '${action}'; expected a KVS operation name, '${DESCRIBE_STACKS}' or '${ANY_ACTION}'`);
+    const archived = this.archivedModel.operations.has(action);
+    if (action !== ANY_ACTION && action !== DESCRIBE_STACKS && !this.model.operations.has(action) && !archived) {
+      throw new Error(`Unknown action '${action}'; expected a KVS or archived-media operation name, '${DESCRIBE_STACKS}' or '${ANY_ACTION}'`);
     }
-    if (fault.kind === 'error' && fault.status === undefined && this.model.errorStatus(fault.errorType) === undefined) {
+    if (fault.kind === 'error' && fault.status === undefined && (archived ? this.archivedModel : this.model).errorStatus(fault.errorType) === undefined) {
       throw new Error(`Error fault '${fault.errorType}' is not a documented error; give its HTTP status`);
     }
     this.faults.add(action, fault, when);
@@ -203,6 +226,18 @@ export class KvsTestServer {
     return this.kvs.snapshot();
   }
 
+  /**
+   * Records fragments in a stream as a producer's PutMedia would have, for the archived-media APIs to find; see
+   * `RecordFragmentsOptions`. The stream (by name or ARN) must exist and retain data: KVS persists nothing at zero retention.
+   */
+  public recordFragments(stream: string, options: RecordFragmentsOptions = {}): RecordedFragment[] {
+    this.kvs.settle();
+    const record = this.kvs.findStream(stream.startsWith('arn:') ? { StreamARN: stream } : { StreamName: stream });
+    if (!record) throw new Error(`recordFragments: no stream ${stream}`);
+    if (record.dataRetentionInHours === 0) throw new Error(`recordFragments: the stream ${stream} has DataRetentionInHours 0, so KVS would persist no fragments`);
+    return this.fragments.record(record.arn, options).map((f) => ({ ...f }));
+  }
+
   /** Sets what DescribeStacks reports for a stack (by ARN or name); an unknown stack gets "Stack with id X does not exist". */
   public setStackStatus(stackId: string, status: string): void {
     this.stacks.set(stackId, status);
@@ -230,11 +265,21 @@ export class KvsTestServer {
     if (req.method === 'POST' && path === '/' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       return this.dispatchQuery(req, res, new URLSearchParams(raw), at, accessKeyIdOf(req.headers.authorization));
     }
+    const data = DATA_ENDPOINT_PATH.exec(path);
+    if (data && [...this.kvs.streams.values()].some((st) => st.endpointId === data[2])) {
+      return this.dispatchData(req, res, raw, at, `${this.endpoint}/${data[1]}-${data[2]}`, data[1] as 's' | 'b', `${data[3]}${new URL(req.url ?? '/', this.endpoint).search}`);
+    }
     const op = req.method === 'POST' ? this.model.operationForUri(path) : undefined;
     if (!op) {
       const reply = this.errorReply(new KvsError('UnknownOperationException', `The operation ${req.method} ${path} is not recognized.`));
       return this.finish(res, { action: `${req.method} ${path}`, body: raw, at }, reply);
     }
+    return this.dispatchJson(req, res, raw, at, op, this.model, (input) => this.handle(op, input, accessKeyIdOf(req.headers.authorization)));
+  }
+
+  /** A REST-JSON call: parse the body, apply any fault, then run it. */
+  private async dispatchJson(req: http.IncomingMessage, res: http.ServerResponse, raw: string, at: number, op: OperationSpec, model: ServiceModel,
+    run: (input: Record<string, any>) => Promise<Reply>) {
     let input: Record<string, unknown>;
     try {
       input = raw.trim() === '' ? {} : JSON.parse(raw);
@@ -251,9 +296,61 @@ export class KvsTestServer {
     } else if (fault) {
       return this.applyFault(req, res, entry, fault, (f) => (f.kind === 'throttle'
         ? this.errorReply(new KvsError('ClientLimitExceededException', MESSAGES.throttled))
-        : this.errorReply(new KvsError(f.errorType, f.message ?? `Injected fault: ${f.errorType}`, f.status))));
+        : this.errorReply(new KvsError(f.errorType, f.message ?? `Injected fault: ${f.errorType}`, f.status), model)));
     }
-    return this.finish(res, { ...entry, fault: fault?.kind }, await this.handle(op, input, accessKeyIdOf(req.headers.authorization)));
+    return this.finish(res, { ...entry, fault: fault?.kind }, await run(input));
+  }
+
+  /**
+   * A request under a data endpoint: the archived-media operations (POST, SigV4-signed) on `b-` endpoints, and the
+   * HLS and DASH session resources (GET, authorized by their session token) that the session URLs point to.
+   */
+  private async dispatchData(req: http.IncomingMessage, res: http.ServerResponse, raw: string, at: number, dataEndpoint: string,
+    prefix: 's' | 'b', rest: string) {
+    const url = new URL(rest, this.endpoint);
+    const unknown = () => this.finish(res, { action: `${req.method} ${new URL(req.url ?? '/', this.endpoint).pathname}`, body: raw, at },
+      this.errorReply(new KvsError('UnknownOperationException', `The operation ${req.method} ${url.pathname} is not recognized at the data endpoint ${dataEndpoint}.`)));
+    if (prefix !== 'b') return unknown(); // PUT_MEDIA and GET_MEDIA (s- endpoints) are not simulated.
+    if (req.method === 'POST') {
+      const op = this.archivedModel.operationForUri(url.pathname);
+      if (!op) return unknown();
+      return this.dispatchJson(req, res, raw, at, op, this.archivedModel,
+        (input) => this.handleArchived(op, input, accessKeyIdOf(req.headers.authorization), dataEndpoint));
+    }
+    if (req.method === 'GET') {
+      try {
+        const reply = await this.dataPlane.sessionResource(url.pathname, url.searchParams);
+        if (!reply) return unknown();
+        const errorType = reply.status >= 400 ? JSON.parse(String(reply.body)).__type : undefined;
+        const headers: Record<string, string> = { 'content-type': reply.contentType, 'access-control-allow-origin': '*' };
+        if (errorType) headers['x-amzn-errortype'] = errorType;
+        return this.finish(res, { action: url.pathname.split('/').pop()!.replace(/\.\w+$/, '').replace(/^get/, 'Get'), body: Object.fromEntries(url.searchParams), at },
+          { status: reply.status, headers, body: reply.body, errorType });
+      } catch (err) {
+        return this.finish(res, { action: `GET ${url.pathname}`, body: '', at },
+          this.errorReply(new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`)));
+      }
+    }
+    return unknown();
+  }
+
+  /** Runs one archived-media call: settle, rate limit, authorize, validate, execute. */
+  private async handleArchived(op: OperationSpec, input: Record<string, any>, accessKeyId: string, dataEndpoint: string): Promise<Reply> {
+    try {
+      this.kvs.settle();
+      if (!this.rateLimiter.tryAcquire(op.name, this.resourceKey(input))) throw new KvsError('ClientLimitExceededException', MESSAGES.throttled);
+      const decision = await this.authorizer?.authorize({ accessKeyId, action: `kinesisvideo:${op.name}`, resource: kvsResourceOf(this.kvs, input) });
+      // The archived-media APIs declare NotAuthorizedException (401) where the control plane declares AccessDeniedException.
+      if (decision && !decision.allowed) throw new KvsError('NotAuthorizedException', decision.message);
+      this.kvs.settle();
+      this.archivedValidator.check(op, input, { region: this.region });
+      const result = await this.dataPlane.execute(op.name, input, dataEndpoint);
+      return 'json' in result
+        ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.json) }
+        : { status: 200, headers: { 'content-type': result.contentType }, body: result.payload };
+    } catch (err) {
+      return this.errorReply(err instanceof KvsError ? err : new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`), this.archivedModel);
+    }
   }
 
   /** Runs one KVS call: settle, rate limit, authorize, validate, execute. Any error leaves the state as it was. */
@@ -324,8 +421,8 @@ export class KvsTestServer {
     return undefined;
   }
 
-  private errorReply(err: KvsError): Reply {
-    const status = err.status ?? this.model.errorStatus(err.errorType) ?? 400;
+  private errorReply(err: KvsError, model: ServiceModel = this.model): Reply {
+    const status = err.status ?? model.errorStatus(err.errorType) ?? 400;
     return {
       status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': err.errorType },

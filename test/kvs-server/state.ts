@@ -190,6 +190,8 @@ export class KvsState {
   private readonly hubs = new Map<string, HubDevice>();
   private readonly failEdgeDeletes = new Map<string, number>();
   private lastArnMs = 0;
+  /** Where data endpoints live: the server's own URL, so that GetDataEndpoint routes back to its data plane. */
+  public dataEndpointBase = '';
 
   constructor(
     public readonly region: string,

@@ -237,13 +237,15 @@ describe('ListStreams', () => {
 });
 
 describe('GetDataEndpoint', () => {
-  test('answers s- hosts for PUT_MEDIA and GET_MEDIA and b- hosts for the archived-media APIs', async () => {
+  test('answers s- endpoints for PUT_MEDIA and GET_MEDIA and b- endpoints for the archived-media APIs, on the server itself', async () => {
     await activeStream(h, { StreamName: 'media' });
     const endpoint = async (APIName: any) => (await h.kvs.send(new GetDataEndpointCommand({ StreamName: 'media', APIName }))).DataEndpoint!;
     const put = await endpoint('PUT_MEDIA');
-    expect(put).toMatch(/^https:\/\/s-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.amazonaws\.com$/);
+    expect(put).toBe(`${h.server.endpoint}/s-${/s-([0-9a-f]{8})$/.exec(put)![1]}`);
     expect(await endpoint('GET_MEDIA')).toBe(put);
-    expect(await endpoint('GET_HLS_STREAMING_SESSION_URL')).toBe(put.replace('https://s-', 'https://b-'));
+    for (const api of ['GET_HLS_STREAMING_SESSION_URL', 'GET_DASH_STREAMING_SESSION_URL', 'GET_CLIP', 'GET_IMAGES', 'LIST_FRAGMENTS', 'GET_MEDIA_FOR_FRAGMENT_LIST']) {
+      expect(await endpoint(api)).toBe(put.replace('/s-', '/b-'));
+    }
   });
 
   test('fails with ResourceNotFoundException while the stream is not active', async () => {
