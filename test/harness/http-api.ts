@@ -454,3 +454,21 @@ export async function signedGetHeaders(url: string, region: string,
   });
   return Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)]));
 }
+
+/** Every HTTP API of the deployed stacks, served on loopback, with a line for each that says how to call it. */
+export async function serveHttpApis(harness: DeployHarness, stackNames: readonly string[], region: string, accountId: string):
+Promise<{ apis: LocalHttpApi[]; report: string[] }> {
+  const apis: LocalHttpApi[] = [];
+  const report: string[] = [];
+  for (const stackName of stackNames) {
+    for (const api of (harness.resources(stackName) ?? []).filter((r) => r.type === 'AWS::ApiGatewayV2::Api')) {
+      const served = await LocalHttpApi.start({ harness, stackName, apiLogicalId: api.logicalId, region, accountId });
+      apis.push(served);
+      const how = served.issuerUrls.length > 0
+        ? `JWT from the test issuer of ${served.issuerUrls.join(', ')}`
+        : 'SigV4 with the credentials of a role of the stack (DeployHarness.roleCredentials), IAM-evaluated';
+      report.push(`HTTP API ${api.logicalId} of ${stackName}: ${served.url} (${how})`);
+    }
+  }
+  return { apis, report };
+}
