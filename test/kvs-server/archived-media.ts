@@ -73,6 +73,8 @@ export interface DataPlaneDependencies {
   readonly media: MediaLibrary;
   readonly rateLimiter: RateLimiter;
   readonly clock: () => number;
+  /** The documented HTTP status of an archived-media error. */
+  readonly errorStatus: (errorType: string) => number | undefined;
 }
 
 const profileOf = (f: FragmentRecord): MediaProfile => ({ codec: f.codec as PlayableCodec, durationMs: f.durationMs });
@@ -280,8 +282,8 @@ export class ArchivedMediaDataPlane {
 
     // Without SamplingInterval (optional in the API Reference), as with a range shorter than it: the image at StartTimestamp.
     const interval: number | undefined = input.SamplingInterval ?? undefined;
-    const times: number[] = [];
-    for (let t = start; t <= end && (interval !== undefined || times.length === 0); t += interval ?? 1) times.push(t);
+    const times = interval === undefined ? [start]
+      : Array.from({ length: Math.floor((end - start) / interval) + 1 }, (_, k) => start + k * interval);
     const total = Math.min(times.length, input.MaxResults ?? times.length);
     const pageSize = Math.min(input.MaxResults ?? IMAGES_PAGE_SIZE, IMAGES_PAGE_SIZE);
     const offset = input.NextToken ? decodeToken<{ i: number }>(input.NextToken, (v) => Number.isInteger(v?.i) && v.i >= 0 && v.i < total).i : 0;
@@ -367,12 +369,12 @@ export class ArchivedMediaDataPlane {
       if (!session || session.protocol !== action.protocol) throw new KvsError('NotAuthorizedException', 'The session token is not valid for this resource.');
       if (this.d.clock() >= session.expiresAt) throw new KvsError('NotAuthorizedException', `The streaming session expired at ${new Date(session.expiresAt).toISOString()}.`);
       if (!this.d.rateLimiter.tryAcquireSession(action.name, session.token)) throw new KvsError('ClientLimitExceededException', `${MESSAGES.throttled} (${action.name}, per session)`);
-      const stream = [...this.d.kvs.streams.values()].find((s) => s.arn === session.streamArn);
+      const stream = this.d.kvs.findStream({ StreamARN: session.streamArn });
       if (!stream) throw new KvsError('ResourceNotFoundException', MESSAGES.streamNotFound);
       return await this.serve(action.name, session, stream, query);
     } catch (err) {
       if (!(err instanceof KvsError)) throw err;
-      return { status: err.status ?? SESSION_ERROR_STATUS[err.errorType] ?? 400, contentType: 'application/json', body: JSON.stringify({ __type: err.errorType, message: err.message }) };
+      return { status: err.status ?? this.d.errorStatus(err.errorType) ?? 400, contentType: 'application/json', body: JSON.stringify({ __type: err.errorType, message: err.message }) };
     }
   }
 
@@ -523,13 +525,6 @@ const SESSION_RESOURCES: Record<string, { name: string; protocol: Protocol }> = 
   '/dash/v1/getMP4MediaFragment.mp4': { name: 'GetMP4MediaFragment', protocol: 'DASH' },
 };
 
-const SESSION_ERROR_STATUS: Record<string, number> = {
-  NotAuthorizedException: 401,
-  ResourceNotFoundException: 404,
-  ClientLimitExceededException: 400,
-  InvalidCodecPrivateDataException: 400,
-};
-
 const m3u8 = (lines: string[]): SessionReply => ({ status: 200, contentType: 'application/vnd.apple.mpegurl', body: `${lines.join('\n')}\n` });
 
 function bandwidthOf(segments: readonly Buffer[], durationMs: number): number {
@@ -537,6 +532,7 @@ function bandwidthOf(segments: readonly Buffer[], durationMs: number): number {
   return Math.ceil((largest * 8 * 1000) / durationMs);
 }
 
+/* eslint-disable no-bitwise -- hvcC packs its profile fields in bits (ISO/IEC 14496-15) */
 /** The RFC 6381 codec string of track 1, read from the init segment's avcC or hvcC box. */
 export function codecsString(init: Buffer): string {
   const avcC = init.indexOf('avcC', 0, 'latin1');
@@ -554,3 +550,4 @@ export function codecsString(init: Buffer): string {
   while (constraints.length > 1 && constraints[constraints.length - 1] === 0) constraints.pop();
   return `hvc1.${space}${profile}.${(reversed >>> 0).toString(16)}.${tier}${b[12]}.${constraints.map((c) => c.toString(16)).join('.')}`;
 }
+/* eslint-enable no-bitwise */

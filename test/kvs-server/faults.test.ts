@@ -134,7 +134,7 @@ describe('when faults apply', () => {
 
   test('fails unknown actions, undocumented errors without a status, and bad options', () => {
     expect(() => h.server.injectFault('CreateStreams', { kind: 'throttle' }))
-      .toThrow("Unknown action 'CreateStreams'; expected a KVS operation name, 'DescribeStacks' or '*'");
+      .toThrow("Unknown action 'CreateStreams'; expected a KVS or archived-media operation name, 'DescribeStacks' or '*'");
     expect(() => h.server.injectFault('CreateStream', { kind: 'error', errorType: 'TeapotException' }))
       .toThrow("Error fault 'TeapotException' is not a documented error; give its HTTP status");
     expect(() => h.server.injectFault('CreateStream', { kind: 'throttle' }, { probability: 0 })).toThrow('Fault probability must be in (0, 1]; received 0');

@@ -103,7 +103,7 @@ export function retime(segment: Buffer, sequence: number, decodeTime: number): B
   const mfhd = find(out, ['moof', 'mfhd']);
   const tfdt = find(out, ['moof', 'traf', 'tfdt']);
   if (!mfhd || !tfdt) throw new Error('media segment has no moof/mfhd or moof/traf/tfdt');
-  out.writeUInt32BE(sequence >>> 0, mfhd.start + mfhd.header + 4);
+  out.writeUInt32BE(sequence % 2 ** 32, mfhd.start + mfhd.header + 4);
   const body = tfdt.start + tfdt.header;
   if (out[body] === 1) {
     out.writeBigUInt64BE(BigInt(Math.round(decodeTime)), body + 4);

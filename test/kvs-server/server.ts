@@ -3,6 +3,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient, KinesisVideoClientConfig } from '@aws-sdk/client-kinesis-video';
+import { KinesisVideoArchivedMediaClient, KinesisVideoArchivedMediaClientConfig } from '@aws-sdk/client-kinesis-video-archived-media';
 import { ArchivedMediaDataPlane } from './archived-media';
 import { loadArchivedMediaModel } from './archived-media-model';
 import { accessKeyIdOf, Authorizer, kvsResourceOf } from './authorization';
@@ -131,7 +132,12 @@ export class KvsTestServer {
     this.kvs.dataEndpointBase = this.endpoint;
     this.fragments = new FragmentStore(this.clock);
     this.dataPlane = new ArchivedMediaDataPlane({
-      kvs: this.kvs, fragments: this.fragments, media: new MediaLibrary(options.mediaCacheDir), rateLimiter: this.rateLimiter, clock: this.clock,
+      kvs: this.kvs,
+      fragments: this.fragments,
+      media: new MediaLibrary(options.mediaCacheDir),
+      rateLimiter: this.rateLimiter,
+      clock: this.clock,
+      errorStatus: (errorType) => this.archivedModel.errorStatus(errorType),
     });
     this.authorizer = options.authorizer;
     httpServer.on('request', (req, res) => this.onRequest(req, res));
@@ -140,6 +146,18 @@ export class KvsTestServer {
   /** A real SDK client for this server: endpoint, region, dummy credentials, and `maxAttempts: 1` unless overridden. */
   public client(overrides: KinesisVideoClientConfig = {}): KinesisVideoClient {
     const client = new KinesisVideoClient({ ...this.clientDefaults(), ...overrides });
+    this.clients.push(client);
+    return client;
+  }
+
+  /**
+   * A real archived-media SDK client for a data endpoint that GetDataEndpoint returned (`<server>/b-<id>`); same
+   * defaults as `client()`. Without an endpoint it is pointed at the server itself, where archived-media calls get
+   * UnknownOperationException, as they would at the service's control-plane endpoint.
+   */
+  public archivedMediaClient(dataEndpoint: string = this.endpoint,
+    overrides: KinesisVideoArchivedMediaClientConfig = {}): KinesisVideoArchivedMediaClient {
+    const client = new KinesisVideoArchivedMediaClient({ ...this.clientDefaults(), endpoint: dataEndpoint, ...overrides });
     this.clients.push(client);
     return client;
   }
