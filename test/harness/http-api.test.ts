@@ -35,6 +35,7 @@ beforeAll(async () => {
   new StreamPlaybackApi(jwtStack, 'Playback', {
     streamNamePrefix: 'cam-',
     authorization: PlaybackAuthorization.jwt({ issuer: ISSUER, audience: ['viewer-app'] }),
+    allowedOrigins: ['http://viewer.test'],
   });
   app.synth();
   for (const stackName of ['PlaybackIam', 'PlaybackJwt']) {
@@ -150,6 +151,22 @@ describe('JWT', () => {
       'the token has expired',
       'the token\'s signature is invalid',
     ]);
+  });
+
+  test('CORS: a preflight from the allowed origin is answered by API Gateway; answers carry the origin', async () => {
+    const api = await serve('PlaybackJwt');
+    const url = `${api.url}streams/cam-1/hls`;
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { 'origin': 'http://viewer.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://viewer.test');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type,x-amz-date,x-amz-security-token,x-amz-content-sha256');
+    const other = await fetch(url, { method: 'OPTIONS', headers: { 'origin': 'http://elsewhere.test', 'access-control-request-method': 'GET' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const token = api.issuer(ISSUER).sign({ 'aud': 'viewer-app', 'kvs:streams': ['cam-1'] });
+    const answer = await fetch(url, { headers: { origin: 'http://viewer.test', authorization: token } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('http://viewer.test');
   });
 
   test('fails with 404 on a path that is no route', async () => {

@@ -16,6 +16,15 @@ interface ApiModel {
   readonly apiId: string;
   readonly stageName: string;
   readonly routes: readonly RouteModel[];
+  readonly cors?: CorsModel;
+}
+
+/** The API's `CorsConfiguration`, as API Gateway applies it to preflights and answers. */
+interface CorsModel {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly maxAge?: number;
 }
 
 interface RouteModel {
@@ -135,6 +144,8 @@ export class LocalHttpApi {
       if (!path.startsWith(`/${this.api.stageName}/`)) return apiGatewayAnswer(404, 'Not Found', 'no such stage');
       path = path.slice(this.api.stageName.length + 1);
     }
+    const preflight = this.preflight(req, method);
+    if (preflight) return preflight;
     const found = this.route(method, path);
     if (!found) return apiGatewayAnswer(404, 'Not Found', 'no route matches');
     const { route, pathParameters } = found;
@@ -158,6 +169,30 @@ export class LocalHttpApi {
     const result = await this.options.harness.invokeFunction(route.functionArn, event);
     if (!result.ok) return apiGatewayAnswer(500, 'Internal Server Error', `the function failed: ${result.error.errorType}: ${result.error.errorMessage}`);
     return fromLambdaResult(result.payload);
+  }
+
+  /**
+   * With a CorsConfiguration, API Gateway answers an OPTIONS preflight from an allowed origin itself (204 with the
+   * allowed methods and headers), before routes and authorizers; from another origin, without CORS headers.
+   */
+  private preflight(req: http.IncomingMessage, method: string): Answer | undefined {
+    const cors = this.api.cors;
+    if (!cors || method !== 'OPTIONS' || header(req, 'access-control-request-method') === undefined) return undefined;
+    const headers: Record<string, string> = this.corsHeaders(req);
+    if (headers['access-control-allow-origin']) {
+      headers['access-control-allow-methods'] = cors.allowMethods.join(',');
+      headers['access-control-allow-headers'] = cors.allowHeaders.join(',');
+      if (cors.maxAge !== undefined) headers['access-control-max-age'] = String(cors.maxAge);
+    }
+    return { status: 204, headers, body: '' };
+  }
+
+  /** `access-control-allow-origin` for a request from an allowed origin. */
+  private corsHeaders(req: http.IncomingMessage): Record<string, string> {
+    const origin = header(req, 'origin');
+    const cors = this.api.cors;
+    if (!cors || origin === undefined) return {};
+    return cors.allowOrigins.includes('*') || cors.allowOrigins.includes(origin) ? { 'access-control-allow-origin': cors.allowOrigins.includes('*') ? '*' : origin } : {};
   }
 
   private route(method: string, path: string): { route: RouteModel; pathParameters: Record<string, string> } | undefined {
@@ -302,7 +337,7 @@ export class LocalHttpApi {
 
   private reply(req: http.IncomingMessage, res: http.ServerResponse, answer: Answer): void {
     this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: answer.status, ...(answer.rejected ? { rejected: answer.rejected } : {}) });
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers, 'apigw-requestid': randomUUID() });
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers, ...this.corsHeaders(req), 'apigw-requestid': randomUUID() });
     res.end(answer.body);
   }
 }
@@ -377,7 +412,19 @@ function readApi(options: LocalHttpApiOptions): ApiModel {
   for (const route of routes) {
     if (route.payloadFormatVersion !== '2.0') throw new Error(`Route ${route.routeKey}: only payload format 2.0 is emulated`);
   }
-  return { apiId, stageName, routes };
+  type CorsConfiguration = { AllowOrigins?: string[]; AllowMethods?: string[]; AllowHeaders?: string[]; MaxAge?: number };
+  const cors = apis[0].props.CorsConfiguration as CorsConfiguration | undefined;
+  return {
+    apiId,
+    stageName,
+    routes,
+    cors: cors ? {
+      allowOrigins: (cors.AllowOrigins ?? []).map(String),
+      allowMethods: (cors.AllowMethods ?? []).map(String),
+      allowHeaders: (cors.AllowHeaders ?? []).map((h) => String(h).toLowerCase()),
+      maxAge: cors.MaxAge,
+    } : undefined,
+  };
 }
 
 /** An IAM-style ARN pattern (`*` any characters) as a regular expression. */
