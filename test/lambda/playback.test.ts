@@ -295,6 +295,15 @@ describe('the data endpoint cache', () => {
     ]);
   });
 
+  test('under the documented quotas, ten sessions in a burst cost one GetDataEndpoint (5 TPS per stream) and none is throttled', async () => {
+    server.recordFragments('cam-1', { count: 3 });
+    server.setRateLimits(true);
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await call('hls', 'cam-1'));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(requests().filter((r) => r.action === 'GetDataEndpoint')).toHaveLength(1);
+  });
+
   test('a data endpoint that fails without an answer is asked again, and the call retried once on the new one', async () => {
     server.recordFragments('cam-1', { count: 3 });
     await call('hls', 'cam-1');
@@ -375,6 +384,16 @@ describe('documented errors become answers that say what to do', () => {
     expect(answer.status).toBe(429);
     expect(answer.headers?.['retry-after']).toBe('1');
     expect(answer.body.message).toMatch(/ClientLimitExceededException: .+ retry after 1 second\.$/);
+  });
+
+  test('fails with 422 when GetClip cannot parse the range\'s frames', async () => {
+    server.injectFault('GetClip', { kind: 'error', errorType: 'InvalidMediaFrameException', status: 400, message: 'frame 12 cannot be parsed' });
+    const answer = await call('clip', 'cam-1', { startTimestamp: '2026-01-01T00:00:00Z', endTimestamp: '2026-01-01T00:01:00Z' });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({
+      error: 'InvalidMediaFrame',
+      message: 'GetClip failed for stream cam-1: InvalidMediaFrameException: frame 12 cannot be parsed Frames of the requested range cannot be parsed with the track\'s codec: choose another range, or fix the producer.',
+    });
   });
 
   test('fails with 403 when the function may not read the stream', async () => {
