@@ -111,7 +111,7 @@ project.package.addField('jsii', {
 
 // --- Handler bundle: built with esbuild when the library builds, shipped in the package (no Docker for consumers).
 const bundle = project.addTask('bundle:handlers', {
-  description: 'Bundle the custom-resource handlers in lambda/ with their pinned SDK client',
+  description: 'Bundle the custom-resource handlers in lambda/ and the playback API function in lambda/playback/ with their pinned SDK clients',
   exec: `node scripts/bundle-handlers.mjs ${HANDLER_BUNDLE_DIR}`,
 });
 bundle.exec(`node scripts/bundle-handlers.mjs ${PLAYBACK_BUNDLE_DIR} lambda/playback/index.ts`);
