@@ -15,6 +15,8 @@ const KVS_CLIENT_VERSION = '3.1116.0';
 const ARCHIVED_MEDIA_CLIENT_VERSION = '3.1108.0';
 /** Where the bundled handler lands; shipped in the npm package next to `lib/`. */
 const HANDLER_BUNDLE_DIR = 'assets/kvs-handler';
+/** The playback API's function (lambda/playback/), bundled like the handlers and shipped next to them. */
+const PLAYBACK_BUNDLE_DIR = 'assets/kvs-playback';
 /** Folders outside `src/` that are type-checked and linted with the tests. */
 const DEV_DIRS = ['lambda', 'examples', 'bench'];
 
@@ -41,6 +43,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-kinesis-video@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-cloudformation@${KVS_CLIENT_VERSION}`,
     `@aws-sdk/client-kinesis-video-archived-media@${ARCHIVED_MEDIA_CLIENT_VERSION}`,
+    // The playback API's function: S3 for clips (upload and presigned URL).
+    `@aws-sdk/client-s3@${KVS_CLIENT_VERSION}`,
+    `@aws-sdk/s3-request-presigner@${KVS_CLIENT_VERSION}`,
+    // The local HTTP API verifies SigV4 signatures by signing the request again.
+    '@smithy/signature-v4@5.7.5',
     // The viewer's end-to-end test: hls.js plays the test server's HLS in Debian's Chromium, driven by playwright-core.
     'hls.js@1.7.4',
     'playwright-core@1.65.2',
@@ -82,7 +89,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', ...DEV_DIRS, 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['/cdk.out*', '/.cdk.staging', `/${HANDLER_BUNDLE_DIR}/`, '/.tmp/'],
+  gitignore: ['/cdk.out*', '/.cdk.staging', `/${HANDLER_BUNDLE_DIR}/`, `/${PLAYBACK_BUNDLE_DIR}/`, '/.tmp/'],
 });
 
 // npm ci rejects projen's lockfile on these machines until unrs-resolver is pinned.
@@ -104,9 +111,10 @@ project.package.addField('jsii', {
 
 // --- Handler bundle: built with esbuild when the library builds, shipped in the package (no Docker for consumers).
 const bundle = project.addTask('bundle:handlers', {
-  description: 'Bundle the custom-resource handlers in lambda/ with their pinned SDK client',
+  description: 'Bundle the custom-resource handlers in lambda/ and the playback API function in lambda/playback/ with their pinned SDK clients',
   exec: `node scripts/bundle-handlers.mjs ${HANDLER_BUNDLE_DIR}`,
 });
+bundle.exec(`node scripts/bundle-handlers.mjs ${PLAYBACK_BUNDLE_DIR} lambda/playback/index.ts`);
 project.preCompileTask.spawn(bundle);
 // docs/ stays in the package: the README links into it, and users install the tarball and read it from node_modules.
 for (const ignored of ['/examples/', '/bench/', '/lambda/', '/scripts/', '/.ci/', '/BENCHMARKS.md', '/CONTRIBUTING.md', '/cdk.out*']) {

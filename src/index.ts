@@ -12,3 +12,4 @@ export * from './camera-fleet-identity';
 export * from './camera-provisioning-template';
 export * from './camera-fleet';
 export * from './camera-inventory';
+export * from './stream-playback-api';

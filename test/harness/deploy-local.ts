@@ -13,6 +13,7 @@ import { CreateSignalingChannelCommand, CreateStreamCommand } from '@aws-sdk/cli
 import { App } from 'aws-cdk-lib';
 import { DeployHarness, OperationResult, readAssembly, StackEvent } from '.';
 import { AssemblyStack } from './assembly';
+import { LocalHttpApi, serveHttpApis } from './http-api';
 import { buildExampleApp } from '../../examples/app';
 import { ResourceType } from '../../src/private/custom-resource-contract';
 import { KvsTestServer } from '../kvs-server';
@@ -29,6 +30,12 @@ export interface DeployLocalOptions {
   readonly verbose?: boolean;
   /** Where the report goes. @default stdout */
   readonly write?: (text: string) => void;
+  /**
+   * Called once every stack is deployed, with the stacks' HTTP APIs served on loopback (http-api.ts); they stop when
+   * it returns. `--serve` waits for Ctrl-C here.
+   * @default the APIs are listed, then stopped
+   */
+  readonly serve?: (apis: LocalHttpApi[], context: { readonly harness: DeployHarness; readonly server: KvsTestServer }) => Promise<void>;
 }
 
 const SUCCESS = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'DELETE_COMPLETE'];
@@ -55,6 +62,13 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<boo
       const result = await harness.deploy(stack);
       write(renderResult(result));
       ok &&= SUCCESS.includes(result.status);
+    }
+    const served = await serveHttpApis(harness, stacks.map((s) => s.stackName), server.region, server.accountId);
+    for (const line of served.report) write(line);
+    try {
+      await options.serve?.(served.apis, { harness, server });
+    } finally {
+      for (const api of served.apis) await api.stop();
     }
     if (options.destroy) {
       for (const stack of [...stacks].reverse()) {
@@ -161,10 +175,10 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const USAGE = 'usage: deploy-local.ts [--time-scale <factor>] [--destroy] [--verbose]';
+const USAGE = 'usage: deploy-local.ts [--time-scale <factor>] [--destroy] [--verbose] [--serve]';
 
 function parseArgs(argv: string[]): DeployLocalOptions {
-  const options: { timeScale?: number; destroy?: boolean; verbose?: boolean } = {};
+  const options: { timeScale?: number; destroy?: boolean; verbose?: boolean; serve?: DeployLocalOptions['serve'] } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     switch (arg) {
@@ -176,6 +190,10 @@ function parseArgs(argv: string[]): DeployLocalOptions {
         break;
       case '--verbose':
         options.verbose = true;
+        break;
+      case '--serve':
+        // Serves the stacks' HTTP APIs until Ctrl-C.
+        options.serve = () => new Promise((resolve) => process.once('SIGINT', () => resolve()));
         break;
       case '--time-scale': {
         const value = Number(argv[++i]);

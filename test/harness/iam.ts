@@ -64,6 +64,11 @@ export class IamAccount implements Authorizer {
     return key;
   }
 
+  /** Whether this account issued the access key. */
+  public issued(accessKeyId: string): boolean {
+    return this.callers.has(accessKeyId);
+  }
+
   /**
    * Allows a call signed with a key this account did not issue (the test's own clients, CloudFormation's calls for
    * native resources); evaluates every other call against its role's policies as they are now.

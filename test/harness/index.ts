@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
-import type { Authorizer } from '../kvs-server';
+import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from '../kvs-server';
 import { AssemblyStack, readAssemblyStack } from './assembly';
 import { dependencyGraph, restrictGraph, reverseGraph, runGraph } from './graph';
 import { IAM_POLICY_TYPES, IamAccount, IamResourceView } from './iam';
-import { InvocationRecord, LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
+import { InvocationRecord, InvokeResult, LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
 import { HandlerError, nativeHandler, NATIVE_TYPES, NativeContext, NativeHandler, NativeResult, Props, requiresReplacement } from './native';
 import { CustomResourceRequest, ProviderRunner } from './provider-runner';
 import {
@@ -208,6 +208,9 @@ interface CleanupTarget {
   readonly removes: boolean;
 }
 
+/** The secret and session token of every access key the harness issues (their ids tell the roles apart). */
+const HARNESS_SECRET_ACCESS_KEY = 'harness-secret';
+const HARNESS_SESSION_TOKEN = 'harness-session';
 const DEFAULT_SSM = { '/cdk-bootstrap/hnb659fds/version': '30' };
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 const DELETION_POLICIES = ['Delete', 'Retain', 'RetainExceptOnCreate'];
@@ -267,8 +270,8 @@ export class DeployHarness {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
         AWS_ACCESS_KEY_ID: 'AKIDHARNESS',
-        AWS_SECRET_ACCESS_KEY: 'harness-secret',
-        AWS_SESSION_TOKEN: 'harness-session',
+        AWS_SECRET_ACCESS_KEY: HARNESS_SECRET_ACCESS_KEY,
+        AWS_SESSION_TOKEN: HARNESS_SESSION_TOKEN,
         AWS_EC2_METADATA_DISABLED: 'true',
         // Every other service resolves to a closed local port: a handler never reaches a real AWS endpoint.
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
@@ -357,6 +360,40 @@ export class DeployHarness {
   /** The stack's whole event history, across operations. */
   public events(stackName: string): readonly StackEvent[] | undefined {
     return this.stacks.get(stackName)?.events;
+  }
+
+  /** The resolved properties of a resource of the stack as last deployed (for `http-api.ts`), or undefined. */
+  public resourceProperties(stackName: string, logicalId: string): Readonly<Props> | undefined {
+    const record = this.stacks.get(stackName)?.resources.get(logicalId);
+    return record?.physicalId === undefined ? undefined : structuredClone(record.properties);
+  }
+
+  /** Invokes a deployed function as Lambda's Invoke API does (`RequestResponse`), for services that call it. */
+  public async invokeFunction(functionArn: string, payload: unknown): Promise<InvokeResult> {
+    const spec = this.lambdaByArn(functionArn);
+    if (!spec) {
+      return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionArn}`, trace: [] } };
+    }
+    return this.runtime.invoke(spec, payload);
+  }
+
+  /**
+   * Credentials of a session of the role (an IAM role of a deployed stack), as STS AssumeRole would hand them out:
+   * calls signed with them are evaluated against the role's policies by `authorize`.
+   */
+  public roleCredentials(roleArn: string, sessionName: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
+    const accessKeyId = this.iam.accessKeyFor(roleArn, sessionName);
+    return { accessKeyId, secretAccessKey: HARNESS_SECRET_ACCESS_KEY, sessionToken: HARNESS_SESSION_TOKEN };
+  }
+
+  /** The secret of an access key the harness issued, or undefined for any other key. */
+  public secretOf(accessKeyId: string): string | undefined {
+    return this.iam.issued(accessKeyId) ? HARNESS_SECRET_ACCESS_KEY : undefined;
+  }
+
+  /** IAM's decision on a call signed with an issued access key, against its role's policies at this moment. */
+  public authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
+    return this.iam.authorize(request);
   }
 
   /** Stops the Lambda containers and removes the harness's copy of the functions' code. */

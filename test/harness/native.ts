@@ -275,6 +275,19 @@ const PLACEHOLDERS: Record<string, PlaceholderSpec> = {
     attributes: ['Arn'],
     describe: (name, _props, pseudo) => ({ attributes: { Arn: arn(pseudo, 'cloudwatch', `alarm:${name}`) } }),
   },
+  // API Gateway HTTP APIs: placeholders whose ids `http-api.ts` serves on loopback (see README.md).
+  'AWS::ApiGatewayV2::Api': {
+    replaceOn: [],
+    attributes: ['ApiId', 'ApiEndpoint'],
+    describe: (_name, _props, pseudo) => {
+      const apiId = randomSuffix(10).toLowerCase();
+      return { ref: apiId, attributes: { ApiId: apiId, ApiEndpoint: `https://${apiId}.execute-api.${pseudo.region}.${pseudo.urlSuffix}` } };
+    },
+  },
+  'AWS::ApiGatewayV2::Stage': { nameProperty: 'StageName', maxNameLength: 128, replaceOn: ['ApiId', 'StageName'] },
+  'AWS::ApiGatewayV2::Route': { replaceOn: ['ApiId'], attributes: ['RouteId'], describe: () => apiGatewayId('RouteId') },
+  'AWS::ApiGatewayV2::Integration': { replaceOn: ['ApiId'], attributes: ['IntegrationId'], describe: () => apiGatewayId('IntegrationId') },
+  'AWS::ApiGatewayV2::Authorizer': { replaceOn: ['ApiId'], attributes: ['AuthorizerId'], describe: () => apiGatewayId('AuthorizerId') },
   'AWS::Logs::LogGroup': {
     nameProperty: 'LogGroupName',
     maxNameLength: 512,
@@ -283,6 +296,12 @@ const PLACEHOLDERS: Record<string, PlaceholderSpec> = {
     describe: (name, _props, pseudo) => ({ attributes: { Arn: arn(pseudo, 'logs', `log-group:${name}:*`) } }),
   },
 };
+
+/** API Gateway's ids: 7 lowercase characters, the `Ref` and the attribute. */
+function apiGatewayId(attribute: string): { ref: string; attributes: Record<string, unknown> } {
+  const id = randomSuffix(7).toLowerCase();
+  return { ref: id, attributes: { [attribute]: id } };
+}
 
 function lambdaArn(nameOrArn: string, pseudo: PseudoParameters): string {
   return nameOrArn.startsWith('arn:') ? nameOrArn : arn(pseudo, 'lambda', `function:${nameOrArn}`);
