@@ -34,6 +34,8 @@ import {
   Stream,
   StreamMonitoring,
   StreamSettings,
+  PlaybackAuthorization,
+  StreamPlaybackApi,
 } from '../../src';
 
 /** A concrete account and region, for the stacks whose scenario needs them (cross-region checks, ARN imports). */
@@ -465,6 +467,31 @@ export const SCENARIOS: Scenario[] = [
       fleet.grantWrite(support.role('FleetProducer'));
       fleet.grantRead(support.role('FleetConsumer', new iam.ServicePrincipal('lambda.amazonaws.com')));
       fleet.grantPlayback(support.role('FleetPlayer', new iam.ServicePrincipal('lambda.amazonaws.com')));
+    },
+  },
+  {
+    id: 'PlaybackApis',
+    description: 'playback APIs with IAM (streams, a prefix, CORS, grants) and JWT authorization, with an own and a given clip bucket',
+    env: TEST_ENV,
+    build(stack) {
+      const support = new Support(stack);
+      const camera = new Stream(stack, 'PlaybackCamera', { streamName: 'lobby-cam-9', encryptionKey: support.encryptionKey() });
+      const api = new StreamPlaybackApi(stack, 'IamApi', {
+        streams: [camera, Stream.fromStreamName(stack, 'PlaybackDoor', 'door-cam')],
+        streamNamePrefix: 'lobby-',
+        allowedOrigins: ['https://viewer.example.com'],
+        defaultSessionExpiry: Duration.hours(2),
+        clipRetention: Duration.days(3),
+      });
+      api.grantInvoke(support.role('Viewer', new iam.ServicePrincipal('lambda.amazonaws.com')), { streams: [camera] });
+      api.grantInvoke(support.role('LobbyViewer', new iam.ServicePrincipal('lambda.amazonaws.com')), { streamNamePrefix: 'lobby-' });
+      new StreamPlaybackApi(stack, 'JwtApi', {
+        streamNamePrefix: 'cam-',
+        authorization: PlaybackAuthorization.jwt({ issuer: 'https://login.example.com', audience: ['viewer-app'], streamsClaim: 'kvs:streams' }),
+        clipBucket: support.imageBucket(),
+        clipKeyPrefix: 'playback-clips/',
+        clipUrlExpiry: Duration.minutes(5),
+      });
     },
   },
 ];
