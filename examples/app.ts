@@ -1,7 +1,7 @@
 /**
  * A realistic camera fleet: encrypted, tagged camera streams that notify an SNS topic and write thumbnails to S3, the
  * cameras' IoT identity, a WebRTC doorbell whose media is stored in a stream, producer and consumer roles from the grants,
- * and an alarm from a metric helper.
+ * an alarm from a metric helper, and a playback API that hands the viewer backend HLS/DASH URLs, clips and images.
  *
  * `npx projen synth:example` synthesizes it with the pinned CDK CLI and validates every template with cfn-lint.
  */
@@ -13,7 +13,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CameraFleetIdentity, EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream, StreamSettings } from '../src';
+import {
+  CameraFleetIdentity, EdgeConfiguration, HubDevice, ImageFormat, MediaType, MediaUriType, SignalingChannel, StorageTier, Stream, StreamPlaybackApi,
+  StreamSettings,
+} from '../src';
 
 /** The cameras of one site: each streams H.264 video with AAC audio. */
 const CAMERAS = ['entrance', 'loading-dock', 'parking'];
@@ -46,6 +49,7 @@ export class CameraFleetStack extends Stack {
       description: 'Reads the camera streams for video analytics',
     });
 
+    const siteCameras: Stream[] = [];
     for (const name of CAMERAS) {
       const stream = new Stream(this, `Camera-${name}`, {
         streamName: `site1-${name}`,
@@ -58,6 +62,7 @@ export class CameraFleetStack extends Stack {
       Tags.of(stream).add('site', 'site1');
       Tags.of(stream).add('camera', name);
 
+      siteCameras.push(stream);
       cameras.addStream(stream);
       stream.grantRead(analytics);
       stream.configureNotifications({ topic: alerts });
@@ -131,6 +136,15 @@ export class CameraFleetStack extends Stack {
       description: 'The Greengrass token exchange role of the site hub, under which the Edge Agent runs',
     });
     basementEdge.grantEdgeAgent(edgeAgent);
+
+    // The site's viewer backend gets session URLs, clips and images of the site cameras and of the doorbell's
+    // recordings from one HTTPS API (IAM-authorized): routes of these streams only.
+    const playback = new StreamPlaybackApi(this, 'Playback', { streams: [...siteCameras, doorbellRecording] });
+    const viewerBackend = new iam.Role(this, 'ViewerBackendRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Serves the site viewer: calls the playback API for the cameras and the doorbell',
+    });
+    playback.grantInvoke(viewerBackend, { streams: [...siteCameras, doorbellRecording] });
 
     // The visitor gate's camera created its own stream when it first connected: the stack declares its retention,
     // media type and tags without owning it, and waits for the camera if it has not connected yet.

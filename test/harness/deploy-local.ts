@@ -110,6 +110,20 @@ async function connectDevices(server: KvsTestServer, stacks: AssemblyStack[], wr
   if (created.length > 0) write(`Created by their (simulated) devices before the deployment: ${created.join(', ')}\n`);
 }
 
+/** How long `--serve` keeps the simulated cameras sending. */
+const LIVE_MINUTES = 60;
+
+/**
+ * Plays the cameras: every stream that retains data gets an hour of one-second H.264 fragments from 30 s ago on, which
+ * the test server makes visible as the clock passes them, so that LIVE playback works while `--serve` runs.
+ */
+export function sendLiveVideo(server: KvsTestServer): string[] {
+  const live = server.state().streams.filter((s) => s.status === 'ACTIVE' && s.dataRetentionInHours > 0);
+  const seconds = LIVE_MINUTES * 60;
+  for (const stream of live) server.recordFragments(stream.name, { count: seconds, startTimestamp: Date.now() - 30_000 });
+  return live.map((s) => s.name);
+}
+
 /** The report of one operation: summary, resources, failures, outputs and the KVS service state. */
 export function renderResult(result: OperationResult): string {
   const first = result.events[0]?.timestamp;
@@ -192,8 +206,14 @@ function parseArgs(argv: string[]): DeployLocalOptions {
         options.verbose = true;
         break;
       case '--serve':
-        // Serves the stacks' HTTP APIs until Ctrl-C.
-        options.serve = () => new Promise((resolve) => process.once('SIGINT', () => resolve()));
+        // Serves the stacks' HTTP APIs until Ctrl-C, with live video on every stream that retains data.
+        options.serve = (_apis, { server }) => {
+          const streams = sendLiveVideo(server);
+          process.stdout.write(`Live video from simulated cameras for ${LIVE_MINUTES} minutes on: ${streams.join(', ')}\n`
+            + 'An IAM-authorized API takes requests signed with the credentials of a role of the stack, as '
+            + 'test/harness/deploy-local-playback.test.ts shows. Ctrl-C stops.\n');
+          return new Promise((resolve) => process.once('SIGINT', () => resolve()));
+        };
         break;
       case '--time-scale': {
         const value = Number(argv[++i]);
