@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
@@ -327,9 +328,14 @@ export class DeployHarness {
     );
   }
 
-  /** The calls the functions made that IAM evaluated so far, and how many it denied. */
-  public get iamDecisions(): { readonly evaluated: number; readonly denied: number } {
+  /** The calls the functions made that IAM evaluated so far, how many it denied, and the real time it took. */
+  public get iamDecisions(): { readonly evaluated: number; readonly denied: number; readonly simulated: number; readonly ms: number } {
     return { ...this.iam.decisions };
+  }
+
+  /** The Lambda containers started so far (cold starts), and the real time their init phases took, summed. */
+  public get coldStarts(): { readonly count: number; readonly initMs: number } {
+    return { ...this.runtime.coldStarts };
   }
 
   /** Every Lambda invocation so far. */
@@ -969,6 +975,8 @@ export class DeployHarness {
   /** IAM refuses a policy change that breaks its quotas (LimitExceeded); the resource then fails. */
   private assertIamQuotas(record: ResourceRecord): void {
     if (!IAM_POLICY_TYPES.has(record.type)) return;
+    // The record's properties changed since its last event.
+    this.iam.invalidate();
     const violation = this.iam.quotaViolation();
     if (violation) throw new Error(violation);
   }
@@ -1051,6 +1059,8 @@ export class DeployHarness {
       region: this.region,
       credentials: { accessKeyId: 'AKIDHARNESS', secretAccessKey: 'harness-secret' },
       maxAttempts: 1,
+      // CloudFormation's handlers are not one client with the SDK's 50 sockets: thousands of resources deploy at once.
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 2_000 }) },
     });
     return this.kvsClient;
   }
@@ -1170,6 +1180,8 @@ export class DeployHarness {
   private emitResource(op: Operation, record: ResourceRecord, status: ResourceStatus, reason?: string): void {
     record.status = status;
     record.reason = reason;
+    // What a role may do changes with its roles' and policies' lifecycle.
+    if (IAM_POLICY_TYPES.has(record.type)) this.iam.invalidate();
     this.record(op, { logicalId: record.logicalId, physicalId: record.physicalId, resourceType: record.type, status, reason });
   }
 

@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
+import * as os from 'os';
 
 export interface LambdaFunctionSpec {
   readonly logicalId: string;
@@ -49,6 +50,15 @@ export interface LambdaRuntimeOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** Receives every line a function writes to stdout or stderr. */
   readonly onLog?: (functionName: string, line: string) => void;
+  /**
+   * How many containers may be in their init phase (process start and handler load) at once. An invocation that
+   * finds no warm container waits for whichever comes first: a container of its function becoming idle (a warm
+   * start, as Lambda reuses it) or a free start slot (a cold start). Lambda starts environments on other machines;
+   * here they share the harness's cores, and hundreds of Node.js processes starting together only thrash them (and
+   * overrun Lambda's 10-second init limit) without starting any sooner.
+   * @default the machine's cores (at least 2)
+   */
+  readonly maxConcurrentInits?: number;
 }
 
 /** The code each container runs: receive an invocation, require the handler, answer with its result or error. */
@@ -124,10 +134,18 @@ const INIT_TIMEOUT_MS = 10_000;
 export class LambdaRuntime {
   /** Every invocation, in the order they ended. */
   public readonly invocations: InvocationRecord[] = [];
+  /** Containers started (cold starts) and the real time their init phases took, summed. */
+  public readonly coldStarts = { count: 0, initMs: 0 };
   private readonly idle = new Map<string, Container[]>();
   private readonly all = new Set<Container>();
+  private readonly maxConcurrentInits: number;
+  private inits = 0;
+  /** Invocations waiting for a warm container or an init slot; each re-checks when either frees up. */
+  private waiters: (() => void)[] = [];
 
-  constructor(private readonly options: LambdaRuntimeOptions) {}
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    this.maxConcurrentInits = options.maxConcurrentInits ?? Math.max(2, os.availableParallelism());
+  }
 
   /** Invokes the function synchronously (`RequestResponse`), as the provider framework does. */
   public async invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<InvokeResult> {
@@ -163,7 +181,16 @@ export class LambdaRuntime {
       return failure('Runtime.ImportModuleError', spec.codeError ?? `The code of function ${spec.functionName} is not available`);
     }
     const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment, spec.accessKeyId]);
-    const container = this.idle.get(key)?.pop() ?? this.start(spec);
+    const { container, warm } = await this.acquire(key, spec);
+    const sentAt = Date.now();
+    // A cold container holds its init slot until its handler is loaded (or the invocation ends).
+    let initSlot = !warm;
+    const releaseInit = () => {
+      if (!initSlot) return;
+      initSlot = false;
+      this.inits--;
+      this.wake();
+    };
     const timeoutMs = Math.max(1, spec.timeoutSeconds * 1000 * this.options.timeScale);
     const codeDir = spec.codeDir;
 
@@ -180,6 +207,8 @@ export class LambdaRuntime {
         if (message.log !== undefined) return;
         clearTimeout(timer);
         if (message.started) {
+          if (!warm) this.coldStarts.initMs += Date.now() - sentAt;
+          releaseInit();
           timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
           return;
         }
@@ -212,12 +241,33 @@ export class LambdaRuntime {
       });
     });
 
+    releaseInit();
     if (!container.dead) {
       const pool = this.idle.get(key) ?? [];
       pool.push(container);
       this.idle.set(key, pool);
+      this.wake();
     }
     return result;
+  }
+
+  /** A warm container of the function if one is idle, else a new one once an init slot is free. */
+  private async acquire(key: string, spec: LambdaFunctionSpec): Promise<{ container: Container; warm: boolean }> {
+    for (;;) {
+      const warm = this.idle.get(key)?.pop();
+      if (warm) return { container: warm, warm: true };
+      if (this.inits < this.maxConcurrentInits) {
+        this.inits++;
+        return { container: this.start(spec), warm: false };
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((resolve) => resolve());
   }
 
   private start(spec: LambdaFunctionSpec): Container {
@@ -255,6 +305,7 @@ export class LambdaRuntime {
     (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     (child.channel as unknown as { unref?: () => void } | null | undefined)?.unref?.();
     this.all.add(container);
+    this.coldStarts.count++;
     return container;
   }
 }
