@@ -74,7 +74,9 @@ describe('IamAccount.authorize', () => {
 describe('IamAccount decisions within a policy version', () => {
   const stream = (name: string) => `arn:aws:kinesisvideo:us-east-1:${ACCOUNT}:stream/${name}/1700000000000`;
   const prefixPolicy = (resource: string, extra: Record<string, unknown> = {}): IamResourceView => ({
-    type: 'AWS::IAM::Policy', physicalId: 'p', attributes: {},
+    type: 'AWS::IAM::Policy',
+    physicalId: 'p',
+    attributes: {},
     properties: { PolicyName: 'p', Roles: ['Handler'], PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kinesisvideo:DescribeStream', Resource: resource, ...extra }] } },
   });
 

@@ -40,6 +40,8 @@ export interface InvocationRecord {
   readonly payload: unknown;
   readonly result: InvokeResult;
   readonly startedAt: number;
+  /** When the handler began to run: after waiting for a container and, in a new one, its init phase. */
+  readonly handlerStartedAt?: number;
   readonly endedAt: number;
 }
 
@@ -52,10 +54,11 @@ export interface LambdaRuntimeOptions {
   readonly onLog?: (functionName: string, line: string) => void;
   /**
    * How many containers may be in their init phase (process start and handler load) at once. An invocation that
-   * finds no warm container waits for whichever comes first: a container of its function becoming idle (a warm
-   * start, as Lambda reuses it) or a free start slot (a cold start). Lambda starts environments on other machines;
-   * here they share the harness's cores, and hundreds of Node.js processes starting together only thrash them (and
-   * overrun Lambda's 10-second init limit) without starting any sooner.
+   * finds no idle container of its function waits for one to become idle (a warm start, as Lambda reuses it) for as
+   * long as a cold start takes on average here, then also for a free init slot (a cold start), whichever comes
+   * first; the first container of a function starts at once. Lambda starts environments on other machines; here they
+   * share the harness's cores, and hundreds of Node.js processes starting together only thrash them (and overrun
+   * Lambda's 10-second init limit) without starting any sooner.
    * @default the machine's cores (at least 2)
    */
   readonly maxConcurrentInits?: number;
@@ -140,6 +143,8 @@ export class LambdaRuntime {
   private readonly all = new Set<Container>();
   private readonly maxConcurrentInits: number;
   private inits = 0;
+  /** Live containers (idle or busy) per function key. */
+  private readonly live = new Map<string, number>();
   /** Invocations waiting for a warm container or an init slot; each re-checks when either frees up. */
   private waiters: (() => void)[] = [];
 
@@ -151,7 +156,8 @@ export class LambdaRuntime {
   public async invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
     const startedAt = Date.now();
-    const result = await this.run(spec, payload, requestId);
+    const timing: { handlerStartedAt?: number } = {};
+    const result = await this.run(spec, payload, requestId, timing);
     this.invocations.push({
       functionLogicalId: spec.logicalId,
       functionName: spec.functionName,
@@ -160,6 +166,7 @@ export class LambdaRuntime {
       payload,
       result,
       startedAt,
+      handlerStartedAt: timing.handlerStartedAt,
       endedAt: Date.now(),
     });
     return result;
@@ -176,7 +183,7 @@ export class LambdaRuntime {
     await Promise.all(exits);
   }
 
-  private async run(spec: LambdaFunctionSpec, payload: unknown, requestId: string): Promise<InvokeResult> {
+  private async run(spec: LambdaFunctionSpec, payload: unknown, requestId: string, timing: { handlerStartedAt?: number }): Promise<InvokeResult> {
     if (spec.codeDir === undefined) {
       return failure('Runtime.ImportModuleError', spec.codeError ?? `The code of function ${spec.functionName} is not available`);
     }
@@ -207,6 +214,7 @@ export class LambdaRuntime {
         if (message.log !== undefined) return;
         clearTimeout(timer);
         if (message.started) {
+          timing.handlerStartedAt = Date.now();
           if (!warm) this.coldStarts.initMs += Date.now() - sentAt;
           releaseInit();
           timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
@@ -253,15 +261,25 @@ export class LambdaRuntime {
 
   /** A warm container of the function if one is idle, else a new one once an init slot is free. */
   private async acquire(key: string, spec: LambdaFunctionSpec): Promise<{ container: Container; warm: boolean }> {
+    // Waiting this long for a busy container costs no more than starting one.
+    const coldAfter = Date.now() + ((this.live.get(key) ?? 0) > 0 ? this.averageInitMs() : 0);
     for (;;) {
       const warm = this.idle.get(key)?.pop();
       if (warm) return { container: warm, warm: true };
-      if (this.inits < this.maxConcurrentInits) {
+      const now = Date.now();
+      if (now >= coldAfter && this.inits < this.maxConcurrentInits) {
         this.inits++;
-        return { container: this.start(spec), warm: false };
+        return { container: this.start(spec, key), warm: false };
       }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        if (now < coldAfter) setTimeout(resolve, coldAfter - now);
+      });
     }
+  }
+
+  private averageInitMs(): number {
+    return this.coldStarts.count === 0 || this.coldStarts.initMs === 0 ? 200 : this.coldStarts.initMs / this.coldStarts.count;
   }
 
   private wake(): void {
@@ -270,7 +288,7 @@ export class LambdaRuntime {
     waiters.forEach((resolve) => resolve());
   }
 
-  private start(spec: LambdaFunctionSpec): Container {
+  private start(spec: LambdaFunctionSpec, key: string): Container {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
@@ -293,7 +311,9 @@ export class LambdaRuntime {
     child.on('message', (message: { log?: string }) => {
       if (message.log !== undefined) forward(Buffer.from(message.log));
     });
+    this.live.set(key, (this.live.get(key) ?? 0) + 1);
     child.on('exit', (code, signal) => {
+      this.live.set(key, (this.live.get(key) ?? 1) - 1);
       container.dead = true;
       this.all.delete(container);
       for (const [key, pool] of this.idle) this.idle.set(key, pool.filter((c) => c !== container));
