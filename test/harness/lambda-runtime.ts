@@ -316,7 +316,7 @@ export class LambdaRuntime {
       this.live.set(key, (this.live.get(key) ?? 1) - 1);
       container.dead = true;
       this.all.delete(container);
-      for (const [key, pool] of this.idle) this.idle.set(key, pool.filter((c) => c !== container));
+      for (const [poolKey, pool] of this.idle) this.idle.set(poolKey, pool.filter((c) => c !== container));
       container.onExit?.(code, signal);
     });
     // Idle containers must not keep the test process alive; an invocation's timer does while it runs.
