@@ -11,12 +11,13 @@ import { BenchOptions, HANDLER_BUNDLE, seconds } from './support';
 import { runSynth } from './synth';
 
 const USAGE = 'usage: bench/index.ts [--quick] [--only synth|fleet|latency|handler|nested] [--cameras 2000,400 (nested only)]';
-const BENCHMARKS: Record<string, { title: string; run: (options: BenchOptions & { sizes?: number[] }) => unknown }> = {
+/** `onlyWhenNamed`: minutes long, so it runs only with `--only`. */
+const BENCHMARKS: Record<string, { title: string; run: (options: BenchOptions & { sizes?: number[] }) => unknown; onlyWhenNamed?: boolean }> = {
   synth: { title: '1. Synth: library vs bare CfnStreams and vs a hand-written Provider + CustomResource per stream', run: runSynth },
   fleet: { title: '2. Fleet convergence under the documented TPS limits', run: runFleet },
   latency: { title: '3. Added latency per resource', run: runLatency },
   handler: { title: '4. Handler bundle, cold require, API calls per configuration', run: runHandler },
-  nested: { title: '5. A fleet in nested stacks under the account-wide TPS limits', run: runNestedFleet },
+  nested: { title: '5. A fleet in nested stacks under the account-wide TPS limits', run: runNestedFleet, onlyWhenNamed: true },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const options = { quick, write, sizes };
   for (const [name, bench] of Object.entries(BENCHMARKS)) {
-    if (only !== undefined && name !== only) continue;
+    if (only !== undefined ? name !== only : bench.onlyWhenNamed) continue;
     write(`\n## ${bench.title}${quick ? ' (--quick)' : ''}\n`);
     const start = Date.now();
     await bench.run(options);
