@@ -79,6 +79,8 @@ for (const stream of [process.stdout, process.stderr]) {
     return true;
   };
 }
+// A container outlives no harness: when the harness's process goes away, so does the container.
+process.on('disconnect', () => process.exit(0));
 function named(name, message) { const e = new Error(message); e.name = name; return e; }
 async function load(codeDir, handler) {
   const key = codeDir + '|' + handler;
