@@ -8,7 +8,7 @@ import { CreateStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { App, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DeployHarness, NestedStackResult, OperationResult, StackEvent } from '.';
+import { DeployHarness, NestedStackResult, OperationResult, readAssemblyStack, StackEvent } from '.';
 import { ImageFormat, Stream } from '../../src';
 import { KvsTestServer } from '../kvs-server';
 import type { ServerState } from '../kvs-server';
@@ -211,8 +211,12 @@ describe('nested stacks', () => {
   });
 
   test('fails: a nested stack cannot be deployed or deleted on its own', async () => {
-    const created = await harness.deploy(synthShards([[0]]));
+    const outdir = synthShards([[0]]);
+    const created = await harness.deploy(outdir);
     const nested = created.nestedStacks[0];
     await expect(harness.destroy(nested.stackName)).rejects.toThrow(`Stack ${nested.stackName} is a nested stack of ${STACK}: delete its root stack`);
+    await expect(harness.deploy(readAssemblyStack(outdir), { stackName: nested.stackName }))
+      .rejects.toThrow(`Stack ${nested.stackName} is a nested stack of ${STACK}: deploy its root stack`);
+    expect(harness.status(nested.stackName)).toBe('CREATE_COMPLETE');
   });
 });
