@@ -87,6 +87,8 @@ export interface HarnessOptions {
    * @default true
    */
   readonly iam?: boolean;
+  /** How many Lambda containers may be in their init phase at once (see `LambdaRuntimeOptions`). @default the cores (at least 2) */
+  readonly maxConcurrentInits?: number;
 }
 
 export type StackStatus =
@@ -303,6 +305,7 @@ export class DeployHarness {
     const endpoint = options.server?.endpoint;
     this.runtime = new LambdaRuntime({
       timeScale: this.timeScale,
+      maxConcurrentInits: options.maxConcurrentInits,
       baseEnvironment: {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
