@@ -2,14 +2,15 @@
  * The largest stack the README promises, and its bare baseline: shared by the scale test (test/scale.test.ts) and the
  * benchmarks, so that both measure the same stack.
  */
-import { App, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, CustomResource, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { ImageFormat, Stream } from '../src';
+import { Construct } from 'constructs';
+import { ImageFormat, ImageGenerationOptions, NotificationOptions, Stream } from '../src';
 import { INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, resolvedPolicySize } from '../src/private/scoped-policy';
 
 /** The README's promise: this many streams with notifications and image generation, a topic and a bucket, one stack. */
@@ -23,23 +24,80 @@ export function cameraName(index: number): string {
   return `site1-camera-${String(index).padStart(4, '0')}`;
 }
 
+/**
+ * One camera of the benchmark fleet, in the shape of `CameraFleet`'s `CameraSpec` (the fields the fleet uses), so
+ * that the sharded fleet below can hand its cameras to `CameraFleet` unchanged.
+ */
+export interface FleetCamera {
+  readonly name: string;
+  readonly dataRetention: Duration;
+  readonly notifications: NotificationOptions;
+  readonly imageGeneration: ImageGenerationOptions;
+}
+
+/** The fleet's cameras: notifications to one topic, image generation into one bucket, under a prefix per camera. */
+export function fleetCameras(count: number, topic: sns.ITopic, bucket: s3.IBucket, samplingInterval = Duration.seconds(10)): FleetCamera[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: cameraName(i),
+    dataRetention: Duration.days(7),
+    notifications: { topic },
+    imageGeneration: { bucket, keyPrefix: `site1/${i}`, samplingInterval, format: ImageFormat.JPEG, jpegQuality: 70, widthPixels: 640 },
+  }));
+}
+
+/** The library's `Stream` for one camera, configured as the camera says. */
+function addCamera(scope: Construct, id: string, camera: FleetCamera): Stream {
+  const stream = new Stream(scope, id, { streamName: camera.name, dataRetention: camera.dataRetention });
+  stream.configureNotifications(camera.notifications);
+  stream.configureImageGeneration(camera.imageGeneration);
+  return stream;
+}
+
 /** A stack of `count` streams, each with notifications (to one topic) and image generation (to one bucket). */
 export function fleetStack(app: App, count: number, id = 'KvsFleet', samplingInterval = Duration.seconds(10)): Stack {
   const stack = new Stack(app, id);
   const topic = new sns.Topic(stack, 'CameraEvents');
   const bucket = new s3.Bucket(stack, 'Thumbnails');
-  for (let i = 0; i < count; i++) {
-    const stream = new Stream(stack, `Camera${i}`, { streamName: cameraName(i), dataRetention: Duration.days(7) });
-    stream.configureNotifications({ topic });
-    stream.configureImageGeneration({
-      bucket,
-      keyPrefix: `site1/${i}`,
-      samplingInterval,
-      format: ImageFormat.JPEG,
-      jpegQuality: 70,
-      widthPixels: 640,
-    });
+  fleetCameras(count, topic, bucket, samplingInterval).forEach((camera, i) => addCamera(stack, `Camera${i}`, camera));
+  return stack;
+}
+
+/** Cameras per nested stack of the sharded fleet: 200 cameras are about 420 resources, under CloudFormation's 500. */
+export const CAMERAS_PER_SHARD = 200;
+
+export interface NestedStackFleetProps {
+  readonly cameras: FleetCamera[];
+  /** How many nested stacks the cameras are spread over. */
+  readonly shards: number;
+}
+
+/**
+ * The benchmark's stand-in for `CameraFleet` (src/camera-fleet.ts, issue 16) until it lands: plain aws-cdk-lib
+ * NestedStacks of the library's `Stream`, the cameras in contiguous runs of equal size. Its props are a subset of
+ * `CameraFleetProps`, so that `shardedFleetStack` switches to `CameraFleet` by changing the one line that builds it.
+ * (Contiguous runs move cameras between shards when the inventory changes: fine for a deploy benchmark, not for a fleet.)
+ */
+export class NestedStackFleet extends Construct {
+  public readonly shardStacks: NestedStack[] = [];
+
+  constructor(scope: Construct, id: string, props: NestedStackFleetProps) {
+    super(scope, id);
+    const perShard = Math.ceil(props.cameras.length / props.shards);
+    for (let shard = 0; shard < props.shards; shard++) {
+      const nested = new NestedStack(this, `Shard${shard}`);
+      this.shardStacks.push(nested);
+      props.cameras.slice(shard * perShard, (shard + 1) * perShard).forEach((camera, i) => addCamera(nested, `Camera${shard * perShard + i}`, camera));
+    }
   }
+}
+
+/** The fleet of `count` cameras in nested stacks of about `CAMERAS_PER_SHARD`, sharing the parent's topic and bucket. */
+export function shardedFleetStack(app: App, count: number, id = 'KvsShardedFleet'): Stack {
+  const stack = new Stack(app, id);
+  const topic = new sns.Topic(stack, 'CameraEvents');
+  const bucket = new s3.Bucket(stack, 'Thumbnails');
+  const cameras = fleetCameras(count, topic, bucket);
+  new NestedStackFleet(stack, 'Cameras', { cameras, shards: Math.ceil(count / CAMERAS_PER_SHARD) });
   return stack;
 }
 

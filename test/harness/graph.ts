@@ -89,6 +89,8 @@ function assertAcyclic(graph: ReadonlyMap<string, ReadonlySet<string>>): void {
 export interface RunOptions {
   /** Stop starting new work after the first failure (creates and updates); deletes carry on with independent work. */
   readonly stopOnFailure: boolean;
+  /** Stop starting new work when this answers true (a nested stack whose parent's operation failed). */
+  readonly stop?: () => boolean;
 }
 
 export interface RunOutcome {
@@ -117,7 +119,7 @@ export async function runGraph(
 
   await new Promise<void>((done) => {
     const pump = () => {
-      const stopped = options.stopOnFailure && failed.size > 0;
+      const stopped = (options.stopOnFailure && failed.size > 0) || options.stop?.() === true;
       if (!stopped) {
         for (const [node, deps] of graph) {
           if (started.has(node) || ![...deps].every((dep) => succeeded.has(dep) || !graph.has(dep))) continue;

@@ -71,6 +71,56 @@ describe('IamAccount.authorize', () => {
   });
 });
 
+describe('IamAccount decisions within a policy version', () => {
+  const stream = (name: string) => `arn:aws:kinesisvideo:us-east-1:${ACCOUNT}:stream/${name}/1700000000000`;
+  const prefixPolicy = (resource: string, extra: Record<string, unknown> = {}): IamResourceView => ({
+    type: 'AWS::IAM::Policy',
+    physicalId: 'p',
+    attributes: {},
+    properties: { PolicyName: 'p', Roles: ['Handler'], PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kinesisvideo:DescribeStream', Resource: resource, ...extra }] } },
+  });
+
+  test('reuses the evaluator\'s verdict for resources no pattern tells apart, and still evaluates every call with its own message', async () => {
+    const resources = [role(), prefixPolicy(`arn:aws:kinesisvideo:us-east-1:${ACCOUNT}:stream/site1-*`)];
+    const iamAccount = new IamAccount(ACCOUNT, () => resources);
+    const key = iamAccount.accessKeyFor(ROLE_ARN, 'OnEvent');
+    const decide = (resource: string) => iamAccount.authorize({ accessKeyId: key, action: 'kinesisvideo:DescribeStream', resource });
+
+    for (let i = 0; i < 5; i++) expect(await decide(stream(`site1-cam-${i}`))).toEqual({ allowed: true });
+    expect(await decide(stream('site2-cam-0'))).toMatchObject({ allowed: false });
+    // The other site's second camera shares the first one's verdict, and its message names its own ARN.
+    expect(await decide(stream('site2-cam-1'))).toEqual({
+      allowed: false,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/Handler/OnEvent is not authorized to perform: kinesisvideo:DescribeStream on resource: ${stream('site2-cam-1')} `
+        + 'because no identity-based policy allows the kinesisvideo:DescribeStream action',
+    });
+    // Case matters to the whole-ARN match, so a camera that differs only in case is a class of its own.
+    expect(await decide(stream('SITE1-cam-9'))).toMatchObject({ allowed: expect.any(Boolean) });
+    expect(iamAccount.decisions).toMatchObject({ evaluated: 8, denied: expect.any(Number), simulated: 3 });
+  });
+
+  test('evaluates afresh after a role or policy changes', async () => {
+    const resources = [role(), prefixPolicy(stream('cam-a'))];
+    const iamAccount = new IamAccount(ACCOUNT, () => resources);
+    const key = iamAccount.accessKeyFor(ROLE_ARN, 'OnEvent');
+    const decide = async () => (await iamAccount.authorize({ accessKeyId: key, action: 'kinesisvideo:DescribeStream', resource: stream('cam-a') })).allowed;
+
+    expect(await decide()).toBe(true);
+    resources.splice(1, 1, prefixPolicy(stream('cam-b')));
+    iamAccount.invalidate();
+    expect(await decide()).toBe(false);
+    expect(iamAccount.decisions.simulated).toBe(2);
+  });
+
+  test('does not group resources when a statement has a Condition: every resource is evaluated on its own', async () => {
+    const resources = [role(), prefixPolicy(`arn:aws:kinesisvideo:us-east-1:${ACCOUNT}:stream/*`, { Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } })];
+    const iamAccount = new IamAccount(ACCOUNT, () => resources);
+    const key = iamAccount.accessKeyFor(ROLE_ARN, 'OnEvent');
+    for (const name of ['cam-a', 'cam-b', 'cam-a']) await iamAccount.authorize({ accessKeyId: key, action: 'kinesisvideo:DescribeStream', resource: stream(name) });
+    expect(iamAccount.decisions).toMatchObject({ evaluated: 3, simulated: 2 });
+  });
+});
+
 describe('IAM quotas in a deployment', () => {
   let dirs: TempDirs;
   let harness: DeployHarness;

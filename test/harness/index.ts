@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
@@ -13,7 +14,7 @@ import { AssemblyStack, readAssemblyStack } from './assembly';
 import { dependencyGraph, restrictGraph, reverseGraph, runGraph } from './graph';
 import { IAM_POLICY_TYPES, IamAccount, IamResourceView } from './iam';
 import { InvocationRecord, InvokeResult, LambdaFunctionSpec, LambdaRuntime } from './lambda-runtime';
-import { HandlerError, nativeHandler, NATIVE_TYPES, NativeContext, NativeHandler, NativeResult, Props, requiresReplacement } from './native';
+import { generatePhysicalName, HandlerError, nativeHandler, NATIVE_TYPES, NativeContext, NativeHandler, NativeResult, Props, requiresReplacement } from './native';
 import { CustomResourceRequest, ProviderRunner } from './provider-runner';
 import {
   assertSupportedIntrinsics,
@@ -86,6 +87,8 @@ export interface HarnessOptions {
    * @default true
    */
   readonly iam?: boolean;
+  /** How many Lambda containers may be in their init phase at once (see `LambdaRuntimeOptions`). @default the cores (at least 2) */
+  readonly maxConcurrentInits?: number;
 }
 
 export type StackStatus =
@@ -138,6 +141,23 @@ export interface OperationResult {
   readonly invocations: readonly InvocationRecord[];
   /** The KVS test server's state after the operation. */
   readonly serverState?: unknown;
+  /** What each nested stack (`AWS::CloudFormation::Stack` resource) of this stack did in this operation. */
+  readonly nestedStacks: readonly NestedStackResult[];
+}
+
+/** One nested stack's part in its parent's operation: its own events, status, resources and outputs. */
+export interface NestedStackResult {
+  /** The `AWS::CloudFormation::Stack` resource in the parent that holds this stack. */
+  readonly logicalId: string;
+  readonly parentStackName: string;
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly status: StackStatus;
+  /** The nested stack's own events in this operation, in order (its resources' and its own status changes). */
+  readonly events: readonly StackEvent[];
+  readonly resources: readonly ResourceSummary[];
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly nestedStacks: readonly NestedStackResult[];
 }
 
 export interface DeployOptions {
@@ -186,6 +206,12 @@ interface StackRecord {
   outputs: Record<string, string>;
   readonly events: StackEvent[];
   busy: boolean;
+  /** A nested stack: the stack and the `AWS::CloudFormation::Stack` resource that hold it. */
+  readonly parent?: { readonly stack: StackRecord; readonly logicalId: string };
+  /** A nested stack whose update is done but not cleaned up: its root's cleanup (or rollback) finishes it. */
+  pendingUpdate?: UpdateState;
+  /** A nested stack rolling back on its own after a failure, while its parent goes on to fail. */
+  settling?: Promise<void>;
 }
 
 interface Operation {
@@ -196,6 +222,21 @@ interface Operation {
   readonly assets: ReadonlyMap<string, string>;
   /** Set once a resource fails: resources still in flight then end as "cancelled". */
   failed: boolean;
+  /** A nested stack's create or update: it is cancelled when the parent's operation fails. */
+  readonly parent?: Operation;
+  /** The operations of nested stacks within this one, by stack id (one per nested stack, events accumulated). */
+  readonly nested: Map<string, Operation>;
+}
+
+/** An update past its forward phase: what its cleanup or its rollback needs. */
+interface UpdateState {
+  readonly op: Operation;
+  readonly previous: Prepared;
+  readonly prepared: Prepared;
+  /** The stack's resources before the update. */
+  readonly before: ReadonlyMap<string, ResourceRecord>;
+  /** Resources the update updated or tried to. */
+  readonly touched: ReadonlySet<string>;
 }
 
 /** What a deletion does with a resource, by its policy. */
@@ -240,6 +281,7 @@ export class DeployHarness {
   /** Every line the functions logged, in order. */
   public readonly logs: { readonly functionName: string; readonly line: string }[] = [];
   private readonly stacks = new Map<string, StackRecord>();
+  private readonly stacksById = new Map<string, StackRecord>();
   private readonly runtime: LambdaRuntime;
   private readonly runner: ProviderRunner;
   private readonly codeStore: string;
@@ -266,6 +308,7 @@ export class DeployHarness {
     const endpoint = options.server?.endpoint;
     this.runtime = new LambdaRuntime({
       timeScale: this.timeScale,
+      maxConcurrentInits: options.maxConcurrentInits,
       baseEnvironment: {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
@@ -291,9 +334,14 @@ export class DeployHarness {
     );
   }
 
-  /** The calls the functions made that IAM evaluated so far, and how many it denied. */
-  public get iamDecisions(): { readonly evaluated: number; readonly denied: number } {
+  /** The calls the functions made that IAM evaluated so far, how many it denied, and the real time it took. */
+  public get iamDecisions(): { readonly evaluated: number; readonly denied: number; readonly simulated: number; readonly ms: number } {
     return { ...this.iam.decisions };
+  }
+
+  /** The Lambda containers started so far (cold starts), and the real time their init phases took, summed. */
+  public get coldStarts(): { readonly count: number; readonly initMs: number } {
+    return { ...this.runtime.coldStarts };
   }
 
   /** Every Lambda invocation so far. */
@@ -309,6 +357,7 @@ export class DeployHarness {
     const asm = typeof source === 'string' ? readAssemblyStack(source, options.stackName) : source;
     const stackName = options.stackName ?? asm.stackName;
     let existing = this.stacks.get(stackName);
+    if (existing?.parent) throw new ValidationError(`Stack ${stackName} is a nested stack of ${existing.parent.stack.stackName}: deploy its root stack`);
     if (existing?.status === 'ROLLBACK_COMPLETE') {
       // The CDK CLI deletes a stack that failed its creation before it creates it again.
       await this.destroy(stackName);
@@ -326,22 +375,10 @@ export class DeployHarness {
   public async destroy(stackName: string): Promise<OperationResult> {
     const stack = this.stacks.get(stackName);
     if (!stack) throw new ValidationError(`Stack with id ${stackName} does not exist`);
+    if (stack.parent) throw new ValidationError(`Stack ${stackName} is a nested stack of ${stack.parent.stack.stackName}: delete its root stack`);
     return this.exclusive(stack, async () => {
       const op = this.begin(stack);
-      this.emitStack(op, 'DELETE_IN_PROGRESS', 'User Initiated');
-      const ids = new Set(stack.resources.keys());
-      const outcome = await runGraph(reverseGraph(restrictGraph(stack.prepared.graph, ids)), async (id) => {
-        const record = stack.resources.get(id)!;
-        const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, false), true);
-        if (ok) stack.resources.delete(id);
-        return ok;
-      }, { stopOnFailure: false });
-      if (outcome.failed.size > 0) {
-        this.emitStack(op, 'DELETE_FAILED', `The following resource(s) failed to delete: [${[...outcome.failed].join(', ')}]. `);
-      } else {
-        this.emitStack(op, 'DELETE_COMPLETE');
-        this.stacks.delete(stackName);
-      }
+      await this.deleteStack(op, 'User Initiated');
       return this.result(op, 'DELETE');
     });
   }
@@ -419,10 +456,10 @@ export class DeployHarness {
       throw new ValidationError('Template format error: At least one Resources member must be defined.');
     }
     const unsupported = Object.entries(template.Resources)
-      .filter(([, r]) => !isCustomType(r.Type) && nativeHandler(r.Type) === undefined)
+      .filter(([, r]) => !isCustomType(r.Type) && r.Type !== STACK_TYPE && nativeHandler(r.Type) === undefined)
       .map(([, r]) => r.Type);
     if (unsupported.length > 0) {
-      throw new TemplateError(`The harness does not emulate resource types: [${[...new Set(unsupported)].join(', ')}] (it emulates custom resources and ${NATIVE_TYPES.join(', ')})`);
+      throw new TemplateError(`The harness does not emulate resource types: [${[...new Set(unsupported)].join(', ')}] (it emulates custom resources and ${[...NATIVE_TYPES, STACK_TYPE].sort().join(', ')})`);
     }
     for (const [id, r] of Object.entries(template.Resources)) {
       if (r.DeletionPolicy !== undefined && !DELETION_POLICIES.includes(r.DeletionPolicy)) {
@@ -465,7 +502,7 @@ export class DeployHarness {
       const target = template.Resources[logicalId];
       if (!target) throw new TemplateError(`Template format error: Unresolved resource dependencies [${logicalId}] in the Resources block of the template (at ${at})`);
       const handler = isCustomType(target.Type) ? undefined : nativeHandler(target.Type);
-      if (handler && !handler.attributes.includes(attribute)) {
+      if ((handler && !handler.attributes.includes(attribute)) || (target.Type === STACK_TYPE && !attribute.startsWith('Outputs.'))) {
         throw new TemplateError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
       }
     };
@@ -499,84 +536,158 @@ export class DeployHarness {
   // ------------------------------------------------------------------------------------------------------------
 
   private async createStack(stackName: string, stackId: string, prepared: Prepared): Promise<OperationResult> {
-    const stack: StackRecord = { stackName, stackId, status: 'CREATE_IN_PROGRESS', prepared, resources: new Map(), outputs: {}, events: [], busy: false };
-    this.stacks.set(stackName, stack);
+    const stack = this.newStack(stackName, stackId, prepared);
     return this.exclusive(stack, async () => {
       const op = this.begin(stack, prepared.assets);
-      this.emitStack(op, 'CREATE_IN_PROGRESS', 'User Initiated');
-      const outcome = await runGraph(prepared.graph, (id) => this.createResource(op, prepared, id), { stopOnFailure: true });
-      if (outcome.failed.size === 0) {
-        stack.outputs = this.resolveOutputs(stack);
-        this.emitStack(op, 'CREATE_COMPLETE');
-        return this.result(op, 'CREATE');
-      }
-      this.emitStack(op, 'ROLLBACK_IN_PROGRESS', `${this.failureSummary(op)} Rollback requested by user.`);
-      const attempted = new Set(stack.resources.keys());
-      const rollback = await runGraph(reverseGraph(restrictGraph(prepared.graph, attempted)), async (id) => {
-        const record = stack.resources.get(id)!;
-        const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, true), true);
-        if (ok) stack.resources.delete(id);
-        return ok;
-      }, { stopOnFailure: false });
-      this.emitStack(op, rollback.failed.size === 0 ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
+      if (!(await this.createForward(op, prepared, 'User Initiated', 'Rollback requested by user.'))) await this.createRollback(op, prepared);
       return this.result(op, 'CREATE');
     });
   }
 
+  private newStack(stackName: string, stackId: string, prepared: Prepared, parent?: StackRecord['parent']): StackRecord {
+    const stack: StackRecord = { stackName, stackId, status: 'CREATE_IN_PROGRESS', prepared, resources: new Map(), outputs: {}, events: [], busy: false, parent };
+    this.stacks.set(stackName, stack);
+    this.stacksById.set(stackId, stack);
+    return stack;
+  }
+
+  /** Creates every resource; true when the stack reached CREATE_COMPLETE. */
+  private async createForward(op: Operation, prepared: Prepared, reason?: string, rollbackReasonSuffix?: string): Promise<boolean> {
+    const stack = op.stack;
+    this.emitStack(op, 'CREATE_IN_PROGRESS', reason);
+    const outcome = await runGraph(prepared.graph, (id) => this.createResource(op, prepared, id),
+      { stopOnFailure: true, stop: () => this.cancelled(op) });
+    if (outcome.failed.size === 0 && outcome.skipped.size === 0) {
+      stack.outputs = this.resolveOutputs(stack);
+      this.emitStack(op, 'CREATE_COMPLETE');
+      return true;
+    }
+    this.emitStack(op, 'ROLLBACK_IN_PROGRESS', [this.failureSummary(op) || 'Resource creation cancelled', rollbackReasonSuffix].filter(Boolean).join(' '));
+    return false;
+  }
+
+  /** Deletes everything a failed create attempted → ROLLBACK_COMPLETE / ROLLBACK_FAILED. */
+  private async createRollback(op: Operation, prepared: Prepared): Promise<void> {
+    const stack = op.stack;
+    const attempted = new Set(stack.resources.keys());
+    const rollback = await runGraph(reverseGraph(restrictGraph(prepared.graph, attempted)), async (id) => {
+      const record = stack.resources.get(id)!;
+      const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, true), true);
+      if (ok) stack.resources.delete(id);
+      return ok;
+    }, { stopOnFailure: false });
+    this.emitStack(op, rollback.failed.size === 0 ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
+  }
+
   private async updateStack(stack: StackRecord, prepared: Prepared): Promise<OperationResult> {
     return this.exclusive(stack, async () => {
-      const previous = stack.prepared;
-      const unchanged = canonical(previous.template) === canonical(prepared.template)
-        && canonical(previous.givenParameters) === canonical(prepared.givenParameters);
-      if (unchanged) {
-        return this.result(this.begin(stack), 'NONE');
-      }
-      const before = new Map([...stack.resources].map(([id, r]) => [id, cloneRecord(r)]));
-      const touched = new Set<string>();
       const op = this.begin(stack, prepared.assets);
-      this.emitStack(op, 'UPDATE_IN_PROGRESS', 'User Initiated');
-
-      const forward = await runGraph(prepared.graph, (id) => (before.has(id)
-        ? this.updateResource(op, prepared, id, touched)
-        : this.createResource(op, prepared, id)), { stopOnFailure: true });
-
-      if (forward.failed.size === 0) {
-        stack.prepared = prepared;
-        this.emitStack(op, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
-        // Removed resources go by their old DeletionPolicy; replaced ones' old physical resources by UpdateReplacePolicy.
-        const removed = [...before.keys()].filter((id) => !prepared.included.has(id));
-        const replaced = [...before.keys()]
-          .filter((id) => prepared.included.has(id) && stack.resources.get(id)!.physicalId !== before.get(id)!.physicalId);
-        await this.cleanup(op, previous.graph, new Map<string, CleanupTarget>([
-          ...removed.map((id) => cleanupTarget(before.get(id)!, before.get(id)!.deletionPolicy, false, true)),
-          ...replaced.map((id) => cleanupTarget(before.get(id)!, stack.resources.get(id)!.updateReplacePolicy, false, false)),
-        ]));
-        stack.outputs = this.resolveOutputs(stack);
-        this.emitStack(op, 'UPDATE_COMPLETE');
-        return this.result(op, 'UPDATE');
-      }
-
-      // Rollback: an update back to the previous template. Resources the failed update replaced get their old
-      // physical resource back; resources it updated (or tried to, or was updating) get an Update with their old
-      // properties; what it created (new resources, replacements) is deleted once the stack is restored.
-      this.emitStack(op, 'UPDATE_ROLLBACK_IN_PROGRESS', this.failureSummary(op));
-      const discarded = new Map<string, ResourceRecord>();
-      const restore = await runGraph(previous.graph, (id) => (touched.has(id)
-        ? this.restoreResource(op, previous, id, before.get(id)!, discarded)
-        : Promise.resolve(true)), { stopOnFailure: true });
-      if (restore.failed.size > 0) {
-        this.emitStack(op, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${[...restore.failed].join(', ')}]. `);
-        return this.result(op, 'UPDATE');
-      }
-      this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
-      const created = [...stack.resources.keys()].filter((id) => !before.has(id));
-      await this.cleanup(op, prepared.graph, new Map<string, CleanupTarget>([
-        ...created.map((id) => cleanupTarget(stack.resources.get(id)!, stack.resources.get(id)!.deletionPolicy, true, true)),
-        ...[...discarded.values()].map((record) => cleanupTarget(record, record.deletionPolicy, true, false)),
-      ]));
-      this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE');
+      const state = await this.updateForward(op, prepared, 'User Initiated');
+      if (state === 'NONE') return this.result(op, 'NONE');
+      if (stack.status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') await this.updateCleanup(state);
+      else await this.updateRollback(state);
       return this.result(op, 'UPDATE');
     });
+  }
+
+  /**
+   * The update's forward phase: resources whose resolved properties changed are updated, added ones created. Ends
+   * in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, or UPDATE_ROLLBACK_IN_PROGRESS after a failure; NONE: nothing changed.
+   */
+  private async updateForward(op: Operation, prepared: Prepared, reason?: string): Promise<UpdateState | 'NONE'> {
+    const stack = op.stack;
+    const previous = stack.prepared;
+    const unchanged = canonical(previous.template) === canonical(prepared.template)
+      && canonical(previous.givenParameters) === canonical(prepared.givenParameters);
+    if (unchanged) return 'NONE';
+    const before = new Map([...stack.resources].map(([id, r]) => [id, cloneRecord(r)]));
+    const touched = new Set<string>();
+    this.emitStack(op, 'UPDATE_IN_PROGRESS', reason);
+    const forward = await runGraph(prepared.graph, (id) => (before.has(id)
+      ? this.updateResource(op, prepared, id, touched)
+      : this.createResource(op, prepared, id)), { stopOnFailure: true, stop: () => this.cancelled(op) });
+    const state: UpdateState = { op, previous, prepared, before, touched };
+    if (forward.failed.size === 0 && forward.skipped.size === 0) {
+      stack.prepared = prepared;
+      stack.outputs = this.resolveOutputs(stack);
+      this.emitStack(op, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    } else {
+      this.emitStack(op, 'UPDATE_ROLLBACK_IN_PROGRESS', this.failureSummary(op) || 'Resource update cancelled');
+    }
+    return state;
+  }
+
+  /**
+   * The cleanup phase: removed resources go by their old DeletionPolicy, replaced ones' old physical resources by
+   * UpdateReplacePolicy. Nested stacks updated by this update clean up first (their root's cleanup is theirs).
+   */
+  private async updateCleanup(state: UpdateState): Promise<void> {
+    const { op, previous, prepared, before } = state;
+    const stack = op.stack;
+    await Promise.all([...state.touched].map((id) => this.nestedOf(stack.resources.get(id))).map(async (child) => {
+      const pending = child?.pendingUpdate;
+      if (!child || !pending) return;
+      child.pendingUpdate = undefined;
+      await this.updateCleanup(pending);
+    }));
+    const removed = [...before.keys()].filter((id) => !prepared.included.has(id));
+    const replaced = [...before.keys()]
+      .filter((id) => prepared.included.has(id) && stack.resources.get(id)!.physicalId !== before.get(id)!.physicalId);
+    await this.cleanup(op, previous.graph, new Map<string, CleanupTarget>([
+      ...removed.map((id) => cleanupTarget(before.get(id)!, before.get(id)!.deletionPolicy, false, true)),
+      ...replaced.map((id) => cleanupTarget(before.get(id)!, stack.resources.get(id)!.updateReplacePolicy, false, false)),
+    ]));
+    this.emitStack(op, 'UPDATE_COMPLETE');
+  }
+
+  /**
+   * Rollback: an update back to the previous template. Resources the failed update replaced get their old physical
+   * resource back; resources it updated (or tried to, or was updating) get an Update with their old properties
+   * (nested stacks: their own rollback); what it created (new resources, replacements) is deleted once the stack is
+   * restored.
+   */
+  private async updateRollback(state: UpdateState): Promise<void> {
+    const { op, previous, prepared, before, touched } = state;
+    const stack = op.stack;
+    if (stack.status !== 'UPDATE_ROLLBACK_IN_PROGRESS') this.emitStack(op, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    // The restored stack resolves its references and outputs against the previous template again.
+    stack.prepared = previous;
+    const discarded = new Map<string, ResourceRecord>();
+    const restore = await runGraph(previous.graph, (id) => (touched.has(id)
+      ? this.restoreResource(op, previous, id, before.get(id)!, discarded)
+      : Promise.resolve(true)), { stopOnFailure: true });
+    if (restore.failed.size > 0) {
+      this.emitStack(op, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${[...restore.failed].join(', ')}]. `);
+      return;
+    }
+    this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    const created = [...stack.resources.keys()].filter((id) => !before.has(id));
+    await this.cleanup(op, prepared.graph, new Map<string, CleanupTarget>([
+      ...created.map((id) => cleanupTarget(stack.resources.get(id)!, stack.resources.get(id)!.deletionPolicy, true, true)),
+      ...[...discarded.values()].map((record) => cleanupTarget(record, record.deletionPolicy, true, false)),
+    ]));
+    stack.outputs = this.resolveOutputs(stack);
+    this.emitStack(op, 'UPDATE_ROLLBACK_COMPLETE');
+  }
+
+  /** Deletes every resource in reverse order → DELETE_COMPLETE (the stack is gone) or DELETE_FAILED. */
+  private async deleteStack(op: Operation, reason?: string): Promise<void> {
+    const stack = op.stack;
+    this.emitStack(op, 'DELETE_IN_PROGRESS', reason);
+    const ids = new Set(stack.resources.keys());
+    const outcome = await runGraph(reverseGraph(restrictGraph(stack.prepared.graph, ids)), async (id) => {
+      const record = stack.resources.get(id)!;
+      const ok = await this.deleteResource(op, record, policyAction(record.deletionPolicy, false), true);
+      if (ok) stack.resources.delete(id);
+      return ok;
+    }, { stopOnFailure: false });
+    if (outcome.failed.size > 0) {
+      this.emitStack(op, 'DELETE_FAILED', `The following resource(s) failed to delete: [${[...outcome.failed].join(', ')}]. `);
+    } else {
+      this.emitStack(op, 'DELETE_COMPLETE');
+      this.stacks.delete(stack.stackName);
+      this.stacksById.delete(stack.stackId);
+    }
   }
 
   /** Deletes what an update left behind, in reverse dependency order; failures do not fail the stack. */
@@ -614,6 +725,9 @@ export class DeployHarness {
         record.physicalId = outcome.physicalId;
         if (!outcome.ok) return this.fail(op, record, 'CREATE_FAILED', outcome.reason);
         record.attributes = outcome.data;
+      } else if (record.type === STACK_TYPE) {
+        const failure = await this.createNested(op, record);
+        if (failure !== undefined) return this.fail(op, record, 'CREATE_FAILED', this.cancelled(op) ? 'Resource creation cancelled' : failure);
       } else {
         const handler = this.nativeFor(record, record.properties);
         const result = await handler.create(this.nativeContext(op, id), record.properties);
@@ -624,7 +738,7 @@ export class DeployHarness {
       if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
       return this.fail(op, record, 'CREATE_FAILED', (e as Error).message);
     }
-    if (op.failed) return this.fail(op, record, 'CREATE_FAILED', 'Resource creation cancelled');
+    if (this.cancelled(op)) return this.fail(op, record, 'CREATE_FAILED', 'Resource creation cancelled');
     this.emitResource(op, record, 'CREATE_COMPLETE');
     return true;
   }
@@ -658,6 +772,12 @@ export class DeployHarness {
         if (outcome.physicalId !== undefined) record.physicalId = outcome.physicalId;
         if (!outcome.ok) return this.fail(op, record, 'UPDATE_FAILED', outcome.reason);
         record.attributes = outcome.data;
+      } else if (record.type === STACK_TYPE) {
+        // A nested stack is updated in place: its template or parameters changed.
+        this.emitResource(op, record, 'UPDATE_IN_PROGRESS');
+        record.properties = properties;
+        const failure = await this.updateNested(op, record);
+        if (failure !== undefined) return this.fail(op, record, 'UPDATE_FAILED', this.cancelled(op) ? 'Resource update cancelled' : failure);
       } else {
         const handler = this.nativeFor(record, properties);
         if (requiresReplacement(handler, oldProperties, properties)) {
@@ -682,7 +802,7 @@ export class DeployHarness {
       if (e instanceof HandlerError && e.physicalId !== undefined) record.physicalId = e.physicalId;
       return this.fail(op, record, 'UPDATE_FAILED', (e as Error).message);
     }
-    if (op.failed) return this.fail(op, record, 'UPDATE_FAILED', 'Resource update cancelled');
+    if (this.cancelled(op)) return this.fail(op, record, 'UPDATE_FAILED', 'Resource update cancelled');
     this.emitResource(op, record, 'UPDATE_COMPLETE');
     return true;
   }
@@ -707,6 +827,7 @@ export class DeployHarness {
     }
     record.deletionPolicy = prior.deletionPolicy;
     record.updateReplacePolicy = prior.updateReplacePolicy;
+    if (record.type === STACK_TYPE) return this.restoreNested(op, record, prior);
     try {
       const properties = this.resolveProperties(op.stack, previous, id);
       const current = record.properties;
@@ -746,7 +867,10 @@ export class DeployHarness {
     this.emitResource(op, target, 'DELETE_IN_PROGRESS');
     if (target.physicalId !== undefined) {
       try {
-        if (isCustomType(target.type)) {
+        if (target.type === STACK_TYPE) {
+          const failure = await this.deleteNested(op, target.physicalId);
+          if (failure !== undefined) return this.failDelete(op, target, failure);
+        } else if (isCustomType(target.type)) {
           const outcome = await this.runCustom(op, target, { requestType: 'Delete', properties: target.properties, physicalId: target.physicalId });
           if (!outcome.ok) return this.failDelete(op, target, outcome.reason);
         } else {
@@ -758,6 +882,111 @@ export class DeployHarness {
     }
     this.emitResource(op, target, 'DELETE_COMPLETE');
     return true;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Nested stacks
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** The nested stack a resource holds, if it is an `AWS::CloudFormation::Stack` that exists. */
+  private nestedOf(record: ResourceRecord | undefined): StackRecord | undefined {
+    return record?.type === STACK_TYPE && record.physicalId !== undefined ? this.stacksById.get(record.physicalId) : undefined;
+  }
+
+  /**
+   * The nested stack's template, read from the cloud assembly: `TemplateURL` ends in the object key of a file asset
+   * (as aws-cdk-lib's NestedStack synthesizes it), and `Parameters` are the values its parameters get.
+   */
+  private nestedTemplate(op: Operation, record: ResourceRecord): { template: CfnTemplate; parameters: Record<string, string> } {
+    const url = record.properties.TemplateURL;
+    if (typeof url !== 'string') throw new Error(`Properties validation failed for resource ${record.logicalId} with message:\n[#: required key [TemplateURL] not found]`);
+    const source = op.assets.get(url.slice(url.lastIndexOf('/') + 1));
+    if (source === undefined || !fs.statSync(source).isFile()) {
+      throw new Error(`TemplateURL must be a supported URL: ${url} is not a file asset of the cloud assembly (the harness reads nested templates from the assembly)`);
+    }
+    const given = (record.properties.Parameters ?? {}) as Record<string, unknown>;
+    const parameters: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given)) {
+      if (value !== null && typeof value === 'object') {
+        throw new Error(`Properties validation failed for resource ${record.logicalId} with message:\n[#/Parameters/${name}: expected type: String, found: ${Array.isArray(value) ? 'JSONArray' : 'JSONObject'}]`);
+      }
+      parameters[name] = String(value);
+    }
+    return { template: JSON.parse(fs.readFileSync(source, 'utf-8')) as CfnTemplate, parameters };
+  }
+
+  /**
+   * Creates the nested stack; undefined on success, else the parent resource's failure reason. A nested stack that
+   * fails rolls back on its own (its parent does not wait for it, but deletes it only once that rollback is done).
+   */
+  private async createNested(op: Operation, record: ResourceRecord): Promise<string | undefined> {
+    const { template, parameters } = this.nestedTemplate(op, record);
+    // CloudFormation names a nested stack after its parent and its logical id, with a random suffix.
+    const stackName = generatePhysicalName(op.stack.stackName, record.logicalId, 128);
+    const stackId = `arn:${this.partition}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const prepared = this.prepare({ id: stackName, stackName, template, assets: op.assets }, parameters, stackName, stackId);
+    const child = this.newStack(stackName, stackId, prepared, { stack: op.stack, logicalId: record.logicalId });
+    record.physicalId = stackId;
+    const childOp = this.childOperation(op, child, true);
+    if (await this.createForward(childOp, prepared)) {
+      record.attributes = outputAttributes(child.outputs);
+      return undefined;
+    }
+    const reason = child.events[child.events.length - 1].reason;
+    child.settling = this.createRollback(childOp, prepared);
+    return `Embedded stack ${stackId} was not successfully created: ${reason}`;
+  }
+
+  /**
+   * The forward phase of the nested stack's update. Its cleanup waits for the root's cleanup phase (and a root that
+   * fails rolls it back); a nested stack whose own update fails rolls back on its own.
+   */
+  private async updateNested(op: Operation, record: ResourceRecord): Promise<string | undefined> {
+    const child = this.nestedOf(record);
+    if (!child) throw new Error(`Nested stack ${record.physicalId} of resource ${record.logicalId} does not exist`);
+    const { template, parameters } = this.nestedTemplate(op, record);
+    const asm = { id: child.stackName, stackName: child.stackName, template, assets: op.assets };
+    const prepared = this.prepare(asm, parameters, child.stackName, child.stackId, child);
+    const childOp = this.childOperation(op, child, true);
+    const state = await this.updateForward(childOp, prepared);
+    if (state === 'NONE') return undefined;
+    if (child.status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') {
+      child.pendingUpdate = state;
+      record.attributes = outputAttributes(child.outputs);
+      return undefined;
+    }
+    const reason = child.events[child.events.length - 1].reason;
+    child.settling = this.updateRollback(state);
+    return `Embedded stack ${child.stackId} was not successfully updated. Currently in UPDATE_ROLLBACK_IN_PROGRESS with reason: ${reason}`;
+  }
+
+  /** The parent's rollback: a nested stack whose update went through rolls back; one that failed finishes its own. */
+  private async restoreNested(op: Operation, record: ResourceRecord, prior: ResourceRecord): Promise<boolean> {
+    const child = this.nestedOf(record);
+    record.properties = prior.properties;
+    if (child?.pendingUpdate) {
+      const pending = child.pendingUpdate;
+      child.pendingUpdate = undefined;
+      await this.updateRollback(pending);
+    } else {
+      await child?.settling;
+    }
+    if (child && child.status !== 'UPDATE_ROLLBACK_COMPLETE') {
+      return this.fail(op, record, 'UPDATE_FAILED', `Embedded stack ${child.stackId} was not successfully updated. Currently in ${child.status}.`);
+    }
+    if (child) record.attributes = outputAttributes(child.outputs);
+    this.emitResource(op, record, 'UPDATE_COMPLETE');
+    return true;
+  }
+
+  /** Deletes the nested stack (after its own rollback, if one is under way); undefined on success. */
+  private async deleteNested(op: Operation, stackId: string): Promise<string | undefined> {
+    const child = this.stacksById.get(stackId);
+    if (!child) return undefined;
+    await child.settling;
+    const childOp = this.childOperation(op, child, false);
+    await this.deleteStack(childOp);
+    return child.status === 'DELETE_COMPLETE' ? undefined : `Embedded stack ${stackId} was not successfully deleted: ${child.events[child.events.length - 1].reason}`;
   }
 
   private failDelete(op: Operation, record: ResourceRecord, reason: string): boolean {
@@ -786,6 +1015,8 @@ export class DeployHarness {
   /** IAM refuses a policy change that breaks its quotas (LimitExceeded); the resource then fails. */
   private assertIamQuotas(record: ResourceRecord): void {
     if (!IAM_POLICY_TYPES.has(record.type)) return;
+    // The record's properties changed since its last event.
+    this.iam.invalidate();
     const violation = this.iam.quotaViolation();
     if (violation) throw new Error(violation);
   }
@@ -868,6 +1099,8 @@ export class DeployHarness {
       region: this.region,
       credentials: { accessKeyId: 'AKIDHARNESS', secretAccessKey: 'harness-secret' },
       maxAttempts: 1,
+      // CloudFormation's handlers are not one client with the SDK's 50 sockets: thousands of resources deploy at once.
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 2_000 }) },
     });
     return this.kvsClient;
   }
@@ -943,7 +1176,32 @@ export class DeployHarness {
   }
 
   private begin(stack: StackRecord, assets: ReadonlyMap<string, string> = stack.prepared.assets): Operation {
-    return { stack, events: [], invocationsBefore: this.runtime.invocations.length, assets, failed: false };
+    return { stack, events: [], invocationsBefore: this.runtime.invocations.length, assets, failed: false, nested: new Map() };
+  }
+
+  /**
+   * A nested stack's operation within its parent's: one per nested stack and parent operation, so that its events
+   * accumulate across phases (create, then the parent's rollback deleting it). `cancellable`: the forward phases,
+   * which stop when the parent's operation fails.
+   */
+  private childOperation(parentOp: Operation, child: StackRecord, cancellable: boolean): Operation {
+    const existing = parentOp.nested.get(child.stackId);
+    const op: Operation = {
+      stack: child,
+      events: existing?.events ?? [],
+      invocationsBefore: this.runtime.invocations.length,
+      assets: parentOp.assets,
+      failed: false,
+      parent: cancellable ? parentOp : undefined,
+      nested: existing?.nested ?? new Map(),
+    };
+    parentOp.nested.set(child.stackId, op);
+    return op;
+  }
+
+  /** The operation failed, or (nested stacks) the operation of a stack that holds it did. */
+  private cancelled(op: Operation): boolean {
+    return op.failed || (op.parent !== undefined && this.cancelled(op.parent));
   }
 
   private record(op: Operation, event: Omit<StackEvent, 'seq' | 'timestamp' | 'stackName'>): void {
@@ -962,6 +1220,8 @@ export class DeployHarness {
   private emitResource(op: Operation, record: ResourceRecord, status: ResourceStatus, reason?: string): void {
     record.status = status;
     record.reason = reason;
+    // What a role may do changes with its roles' and policies' lifecycle.
+    if (IAM_POLICY_TYPES.has(record.type)) this.iam.invalidate();
     this.record(op, { logicalId: record.logicalId, physicalId: record.physicalId, resourceType: record.type, status, reason });
   }
 
@@ -987,7 +1247,22 @@ export class DeployHarness {
       outputs: { ...op.stack.outputs },
       invocations: this.runtime.invocations.slice(op.invocationsBefore),
       serverState: this.options.server?.state(),
+      nestedStacks: this.nestedResults(op),
     };
+  }
+
+  private nestedResults(op: Operation): NestedStackResult[] {
+    return [...op.nested.values()].map((child) => ({
+      logicalId: child.stack.parent!.logicalId,
+      parentStackName: child.stack.parent!.stack.stackName,
+      stackName: child.stack.stackName,
+      stackId: child.stack.stackId,
+      status: child.stack.status,
+      events: child.events,
+      resources: [...child.stack.resources.values()].map(summarize),
+      outputs: { ...child.stack.outputs },
+      nestedStacks: this.nestedResults(child),
+    }));
   }
 }
 
@@ -999,6 +1274,11 @@ function applyNative(record: ResourceRecord, result: NativeResult): void {
     record.codeDir = result.codeDir;
     record.codeError = result.codeError;
   }
+}
+
+/** A nested stack's outputs, as `Fn::GetAtt [Stack, Outputs.Name]` reads them. */
+function outputAttributes(outputs: Readonly<Record<string, string>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [`Outputs.${name}`, value]));
 }
 
 function cleanupTarget(record: ResourceRecord, policy: string, createdByRolledBackOperation: boolean, removes: boolean): [string, CleanupTarget] {

@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
+import * as os from 'os';
 
 export interface LambdaFunctionSpec {
   readonly logicalId: string;
@@ -39,6 +40,8 @@ export interface InvocationRecord {
   readonly payload: unknown;
   readonly result: InvokeResult;
   readonly startedAt: number;
+  /** When the handler began to run: after waiting for a container and, in a new one, its init phase. */
+  readonly handlerStartedAt?: number;
   readonly endedAt: number;
 }
 
@@ -49,6 +52,16 @@ export interface LambdaRuntimeOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** Receives every line a function writes to stdout or stderr. */
   readonly onLog?: (functionName: string, line: string) => void;
+  /**
+   * How many containers may be in their init phase (process start and handler load) at once. An invocation that
+   * finds no idle container of its function waits for one to become idle (a warm start, as Lambda reuses it) for as
+   * long as a cold start takes on average here, then also for a free init slot (a cold start), whichever comes
+   * first; the first container of a function starts at once. Lambda starts environments on other machines; here they
+   * share the harness's cores, and hundreds of Node.js processes starting together only thrash them (and overrun
+   * Lambda's 10-second init limit) without starting any sooner.
+   * @default the machine's cores (at least 2)
+   */
+  readonly maxConcurrentInits?: number;
 }
 
 /** The code each container runs: receive an invocation, require the handler, answer with its result or error. */
@@ -66,6 +79,8 @@ for (const stream of [process.stdout, process.stderr]) {
     return true;
   };
 }
+// A container outlives no harness: when the harness's process goes away, so does the container.
+process.on('disconnect', () => process.exit(0));
 function named(name, message) { const e = new Error(message); e.name = name; return e; }
 async function load(codeDir, handler) {
   const key = codeDir + '|' + handler;
@@ -124,16 +139,27 @@ const INIT_TIMEOUT_MS = 10_000;
 export class LambdaRuntime {
   /** Every invocation, in the order they ended. */
   public readonly invocations: InvocationRecord[] = [];
+  /** Containers started (cold starts) and the real time their init phases took, summed. */
+  public readonly coldStarts = { count: 0, initMs: 0 };
   private readonly idle = new Map<string, Container[]>();
   private readonly all = new Set<Container>();
+  private readonly maxConcurrentInits: number;
+  private inits = 0;
+  /** Live containers (idle or busy) per function key. */
+  private readonly live = new Map<string, number>();
+  /** Invocations waiting for a warm container or an init slot; each re-checks when either frees up. */
+  private waiters: (() => void)[] = [];
 
-  constructor(private readonly options: LambdaRuntimeOptions) {}
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    this.maxConcurrentInits = options.maxConcurrentInits ?? Math.max(2, os.availableParallelism());
+  }
 
   /** Invokes the function synchronously (`RequestResponse`), as the provider framework does. */
   public async invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
     const startedAt = Date.now();
-    const result = await this.run(spec, payload, requestId);
+    const timing: { handlerStartedAt?: number } = {};
+    const result = await this.run(spec, payload, requestId, timing);
     this.invocations.push({
       functionLogicalId: spec.logicalId,
       functionName: spec.functionName,
@@ -142,6 +168,7 @@ export class LambdaRuntime {
       payload,
       result,
       startedAt,
+      handlerStartedAt: timing.handlerStartedAt,
       endedAt: Date.now(),
     });
     return result;
@@ -158,12 +185,21 @@ export class LambdaRuntime {
     await Promise.all(exits);
   }
 
-  private async run(spec: LambdaFunctionSpec, payload: unknown, requestId: string): Promise<InvokeResult> {
+  private async run(spec: LambdaFunctionSpec, payload: unknown, requestId: string, timing: { handlerStartedAt?: number }): Promise<InvokeResult> {
     if (spec.codeDir === undefined) {
       return failure('Runtime.ImportModuleError', spec.codeError ?? `The code of function ${spec.functionName} is not available`);
     }
     const key = JSON.stringify([spec.functionArn, spec.codeDir, spec.environment, spec.accessKeyId]);
-    const container = this.idle.get(key)?.pop() ?? this.start(spec);
+    const { container, warm } = await this.acquire(key, spec);
+    const sentAt = Date.now();
+    // A cold container holds its init slot until its handler is loaded (or the invocation ends).
+    let initSlot = !warm;
+    const releaseInit = () => {
+      if (!initSlot) return;
+      initSlot = false;
+      this.inits--;
+      this.wake();
+    };
     const timeoutMs = Math.max(1, spec.timeoutSeconds * 1000 * this.options.timeScale);
     const codeDir = spec.codeDir;
 
@@ -180,6 +216,9 @@ export class LambdaRuntime {
         if (message.log !== undefined) return;
         clearTimeout(timer);
         if (message.started) {
+          timing.handlerStartedAt = Date.now();
+          if (!warm) this.coldStarts.initMs += Date.now() - sentAt;
+          releaseInit();
           timer = setTimeout(() => stop(failure('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), timeoutMs);
           return;
         }
@@ -212,15 +251,46 @@ export class LambdaRuntime {
       });
     });
 
+    releaseInit();
     if (!container.dead) {
       const pool = this.idle.get(key) ?? [];
       pool.push(container);
       this.idle.set(key, pool);
+      this.wake();
     }
     return result;
   }
 
-  private start(spec: LambdaFunctionSpec): Container {
+  /** A warm container of the function if one is idle, else a new one once an init slot is free. */
+  private async acquire(key: string, spec: LambdaFunctionSpec): Promise<{ container: Container; warm: boolean }> {
+    // Waiting this long for a busy container costs no more than starting one.
+    const coldAfter = Date.now() + ((this.live.get(key) ?? 0) > 0 ? this.averageInitMs() : 0);
+    for (;;) {
+      const warm = this.idle.get(key)?.pop();
+      if (warm) return { container: warm, warm: true };
+      const now = Date.now();
+      if (now >= coldAfter && this.inits < this.maxConcurrentInits) {
+        this.inits++;
+        return { container: this.start(spec, key), warm: false };
+      }
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        if (now < coldAfter) setTimeout(resolve, coldAfter - now);
+      });
+    }
+  }
+
+  private averageInitMs(): number {
+    return this.coldStarts.count === 0 || this.coldStarts.initMs === 0 ? 200 : this.coldStarts.initMs / this.coldStarts.count;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((resolve) => resolve());
+  }
+
+  private start(spec: LambdaFunctionSpec, key: string): Container {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
@@ -243,10 +313,12 @@ export class LambdaRuntime {
     child.on('message', (message: { log?: string }) => {
       if (message.log !== undefined) forward(Buffer.from(message.log));
     });
+    this.live.set(key, (this.live.get(key) ?? 0) + 1);
     child.on('exit', (code, signal) => {
+      this.live.set(key, (this.live.get(key) ?? 1) - 1);
       container.dead = true;
       this.all.delete(container);
-      for (const [key, pool] of this.idle) this.idle.set(key, pool.filter((c) => c !== container));
+      for (const [poolKey, pool] of this.idle) this.idle.set(poolKey, pool.filter((c) => c !== container));
       container.onExit?.(code, signal);
     });
     // Idle containers must not keep the test process alive; an invocation's timer does while it runs.
@@ -255,6 +327,7 @@ export class LambdaRuntime {
     (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     (child.channel as unknown as { unref?: () => void } | null | undefined)?.unref?.();
     this.all.add(container);
+    this.coldStarts.count++;
     return container;
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * Benchmark 5, a fleet in nested stacks: N cameras (notifications and image generation each, as in benchmark 2) in
+ * nested stacks of about 200 (`shardedFleetStack`), deployed through the harness against one test server whose
+ * account-wide TPS limits all shards share, with realistic transitions. In the same run, the harness floor: the same
+ * deployment with no limits and instant transitions, which measures what the harness itself costs here.
+ * Goals: 0 failures; total time ≤ 1.2× the TPS lower bound; the floor well under that bound.
+ */
+import * as fs from 'fs';
+import { lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
+import { CAMERAS_PER_SHARD, shardedFleetStack } from './fleet-app';
+import { BenchOptions, failedResources, percentile, ratio, seconds, synthAssembly, table, timedDeploy, withSession } from './support';
+import type { InvocationRecord, OperationResult } from '../test/harness';
+
+/** The issue's fleet. */
+export const NESTED_FLEET_CAMERAS = 2_000;
+
+/** Every failed resource event of the operation and of its nested stacks, "stack/LogicalId: reason". */
+function allFailures(result: OperationResult): string[] {
+  const nested = (results: OperationResult['nestedStacks']): string[] => results.flatMap((n) => [
+    ...n.events.filter((e) => e.status.endsWith('_FAILED') && e.logicalId !== n.stackName).map((e) => `${n.logicalId}/${e.logicalId}: ${e.reason ?? ''}`),
+    ...nested(n.nestedStacks),
+  ]);
+  return [...failedResources(result), ...nested(result.nestedStacks)].filter((line) => !line.endsWith('Resource creation cancelled'));
+}
+
+/** How long the onEvent handlers ran (from the end of their container's init to their answer): p50 / max. */
+function handlerTimes(invocations: readonly InvocationRecord[]): string {
+  const times = invocations.filter((i) => i.handler.endsWith('.onEvent') && i.handlerStartedAt !== undefined).map((i) => i.endedAt - i.handlerStartedAt!);
+  return times.length === 0 ? '-' : `${seconds(percentile(times, 50))} / ${seconds(Math.max(...times))}`;
+}
+
+export interface NestedFleetFigures {
+  readonly cameras: number;
+  readonly lowerBoundMs: number;
+  readonly limitedMs: number;
+  readonly floorMs: number;
+  readonly failures: number;
+}
+
+/** `sizes`: the fleet sizes to run (default: 2,000; --quick 400). */
+export async function runNestedFleet(options: BenchOptions & { readonly sizes?: readonly number[] }): Promise<NestedFleetFigures[]> {
+  const sizes = options.sizes ?? (options.quick ? [400] : [NESTED_FLEET_CAMERAS]);
+  const figures: NestedFleetFigures[] = [];
+  for (const cameras of sizes) {
+    const rows: string[][] = [];
+    const cleanup: string[] = [];
+    try {
+      const assembly = synthAssembly((app) => shardedFleetStack(app, cameras), cleanup);
+      const bound = lowerBoundMs(cameras);
+      const runs = [
+        { name: 'TPS limits + transitions', server: { rateLimits: true, transitions: REALISTIC_TRANSITIONS } },
+        { name: 'no limits, instant transitions (harness floor)', server: { transitions: { streamCreate: 0, streamUpdate: 0 } } },
+      ];
+      const wall: number[] = [];
+      let failures = 0;
+      for (const run of runs) {
+        // Real time (scale 1), as benchmark 2: the harness's own costs do not shrink with a time scale.
+        await withSession(run.server, 1, async ({ server, harness }) => {
+          const { result, wallMs } = await timedDeploy(harness, assembly);
+          const failed = allFailures(result);
+          const requests = server.requests();
+          const iam = harness.iamDecisions;
+          const cold = harness.coldStarts;
+          wall.push(wallMs);
+          failures += failed.length;
+          rows.push([String(cameras), String(result.nestedStacks.length), run.name, result.status, String(failed.length),
+            seconds(wallMs), ratio(wallMs, bound),
+            String(requests.length), String(requests.filter((r) => r.errorType === 'ClientLimitExceededException').length),
+            `${iam.evaluated} / ${iam.simulated} / ${iam.denied} (${seconds(iam.ms)})`, `${cold.count} (${seconds(cold.initMs)})`, String(harness.invocations.length),
+            handlerTimes(harness.invocations)]);
+          if (failed.length > 0) options.write(`  first failure (${cameras}, ${run.name}): ${failed[0]}`);
+        });
+      }
+      const f: NestedFleetFigures = { cameras, lowerBoundMs: bound, limitedMs: wall[0], floorMs: wall[1], failures };
+      figures.push(f);
+      // Each size reports as soon as it is done: the largest takes minutes.
+      options.write(table(['cameras', 'nested stacks', 'run', 'status', 'failed resources', 'total', 'vs lower bound', 'requests', 'throttled',
+        'IAM evaluated / simulated / denied (time)', 'cold starts (init time)', 'invocations', 'onEvent handler p50 / max'], rows));
+      options.write(`${cameras} cameras in nested stacks of ${CAMERAS_PER_SHARD}: lower bound ${seconds(bound)} `
+        + `((${cameras} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s); deploy ${ratio(f.limitedMs, bound)}, `
+        + `floor ${ratio(f.floorMs, bound)}; goal ≤ 1.20× with 0 failures`);
+    } finally {
+      for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return figures;
+}
