@@ -1,6 +1,6 @@
 /**
  * Benchmark 5, a fleet in nested stacks: N cameras (notifications and image generation each, as in benchmark 2) in
- * nested stacks of about 200 (`shardedFleetStack`), deployed through the harness against one test server whose
+ * a `CameraFleet` of nested stacks of about 170 (`shardedFleetStack`), deployed through the harness against one test server whose
  * account-wide TPS limits all shards share, with realistic transitions. In the same run, the harness floor: the same
  * deployment with no limits and instant transitions, which measures what the harness itself costs here.
  * Goals: 0 failures; total time ≤ 1.2× the TPS lower bound; the floor well under that bound.
