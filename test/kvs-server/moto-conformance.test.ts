@@ -1,5 +1,3 @@
-import { ChildProcess, spawn } from 'child_process';
-import * as net from 'net';
 import {
   CreateStreamCommand,
   DeleteStreamCommand,
@@ -9,6 +7,7 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-kinesis-video';
 import { Harness, rawRequest, startHarness } from './testing';
+import { MotoServer, startMoto } from '../support/moto';
 
 /**
  * Conformance against something no one here wrote: moto's kinesisvideo backend (moto/kinesisvideo: urls.py routes
@@ -24,47 +23,17 @@ const DATA_ENDPOINT = /^https:\/\/([sb])-[0-9a-f]{8}\.kinesisvideo\.us-east-1\.a
 const OUR_DATA_ENDPOINT = /^http:\/\/127\.0\.0\.1:\d+\/([sb])-[0-9a-f]{8}$/;
 const CREDENTIALS = { accessKeyId: 'AKIAMOTOCONFORMANCE0', secretAccessKey: 'secret' };
 
-let moto: ChildProcess;
+let moto: MotoServer;
 let motoEndpoint: string;
 let h: Harness;
 let targets: { ours: KinesisVideoClient; moto: KinesisVideoClient };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilAnswering(endpoint: string, deadline: number) {
-  for (;;) {
-    try {
-      if ((await rawRequest(endpoint, 'GET', '/moto-api/')).status === 200) return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`moto did not answer on ${endpoint}: ${(err as Error).message}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  motoEndpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitUntilAnswering(motoEndpoint, Date.now() + 45_000);
+  moto = await startMoto();
+  motoEndpoint = moto.endpoint;
 }, 60_000);
 
-afterAll(async () => {
-  if (moto.exitCode === null) {
-    const exited = new Promise((resolve) => moto.once('exit', resolve));
-    moto.kill('SIGTERM');
-    await exited;
-  }
-});
+afterAll(() => moto.stop());
 
 beforeEach(async () => {
   await rawRequest(motoEndpoint, 'POST', '/moto-api/reset');

@@ -4,7 +4,7 @@ import * as net from 'net';
 
 /**
  * moto's server (`python3 -m moto.server`, installed on every machine of this project) on a free loopback port: a
- * real S3 wire protocol for the clips of the playback API. Stop it with `stop()`.
+ * real wire protocol to test against (S3 for the playback API's clips, kinesisvideo for conformance). Stop it with `stop()`.
  */
 export interface MotoServer {
   readonly endpoint: string;
