@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ArnFormat, CfnResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { commonPrefix } from './fleet-placement';
 import { addNagSuppressions } from './nag';
 
 /** IAM's limit on the inline policies of one role, counted without whitespace. */
@@ -266,7 +267,8 @@ export class ScopedPolicy extends Construct {
       }));
     }
     const names = [...byName.keys()];
-    const prefix = commonPrefix(names);
+    // Names only known at deploy time share no prefix.
+    const prefix = commonPrefix(names.filter((name) => !Token.isUnresolved(name)));
     const patterns = new Map<string, Pattern>(scope === 'kind'
       ? [['*', { suffix: '*' }]]
       // A name only known at deploy time cannot share a prefix: it stays exact.
@@ -327,17 +329,6 @@ function flattenedPattern(value: unknown): string {
     return parts.map(flattenedPattern).join(flattenedPattern(separator));
   }
   return '.+';
-}
-
-/** The longest prefix shared by every name known at synth time. */
-function commonPrefix(allNames: string[]): string {
-  const names = allNames.filter((name) => !Token.isUnresolved(name));
-  if (names.length === 0) return '';
-  let prefix = names[0];
-  for (const name of names) {
-    while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  }
-  return prefix;
 }
 
 /**
