@@ -1,12 +1,9 @@
-import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { chromium } from 'playwright-core';
 import { PlaybackAuthorization, Stream, StreamPlaybackApi } from '../src';
 import { deployLocal } from './harness/deploy-local';
+import { launchChromium, viewerFile } from './support/viewer';
 
 /**
  * The example viewer (examples/viewer) against the real thing, end to end: `deployLocal` deploys a StreamPlaybackApi
@@ -15,31 +12,20 @@ import { deployLocal } from './harness/deploy-local';
  * and its streams claim, then hls.js plays the session URL from the test server's live HLS.
  */
 
-/** Debian's Chromium; CHROMIUM_PATH points the test at another build. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const VIEWER_DIR = path.join(__dirname, '..', 'examples', 'viewer');
-const FILES: Record<string, { file: string; type: string }> = {
-  '/viewer/index.html': { file: path.join(VIEWER_DIR, 'index.html'), type: 'text/html' },
-  '/viewer/viewer.js': { file: path.join(VIEWER_DIR, 'viewer.js'), type: 'text/javascript' },
-  '/viewer/hls.min.js': { file: require.resolve('hls.js/dist/hls.min.js'), type: 'text/javascript' },
-};
-/** DEVELOPERS.md: the flags Chromium must run with here. */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 const ISSUER = 'https://login.viewer.test';
 
 declare const document: any;
 
 test('the viewer page plays a stream through the deployed playback API, with a JWT, from another origin', async () => {
   const pages = http.createServer((req, res) => {
-    const file = FILES[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
+    const file = viewerFile(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     res.writeHead(file ? 200 : 404, { 'content-type': file?.type ?? 'text/plain' });
-    res.end(file ? fs.readFileSync(file.file) : '');
+    res.end(file?.body ?? '');
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-api-chromium-'));
-  const browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const chromium = await launchChromium();
+  const browser = chromium.browser;
   const outcome: { status?: string; state?: string; currentTime?: number; denied?: string } = {};
   try {
     const ok = await deployLocal({
@@ -76,9 +62,8 @@ test('the viewer page plays a stream through the deployed playback API, with a J
     });
     expect(ok).toBe(true);
   } finally {
-    await browser.close();
+    await chromium.close();
     await new Promise<void>((resolve) => pages.close(() => resolve()));
-    fs.rmSync(userDataDir, { recursive: true, force: true });
   }
   expect(outcome).toEqual({
     status: 'Playing lobby',

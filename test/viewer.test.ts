@@ -1,12 +1,10 @@
-import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import { CreateStreamCommand, GetDataEndpointCommand } from '@aws-sdk/client-kinesis-video';
 import { GetHLSStreamingSessionURLCommand, KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
-import { BrowserContext, chromium } from 'playwright-core';
+import { BrowserContext } from 'playwright-core';
 import { KvsTestServer } from './kvs-server';
+import { launchChromium, viewerFile } from './support/viewer';
 
 /**
  * The example viewer (examples/viewer) end to end in headless Debian Chromium: the page calls the playback API's HLS
@@ -18,22 +16,8 @@ import { KvsTestServer } from './kvs-server';
 /** The page's globals inside `page.evaluate` (the test's own tsconfig has no DOM library). */
 declare const document: any;
 
-/** Debian's Chromium; CHROMIUM_PATH points the test at another Chromium build (CI images without Debian's package). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const VIEWER_DIR = path.join(__dirname, '..', 'examples', 'viewer');
-const HLS_JS = require.resolve('hls.js/dist/hls.min.js');
 const TOKEN = 'viewer-test-token';
 const CREDENTIALS = { accessKeyId: 'AKIAVIEWERTEST000000', secretAccessKey: 'viewer-test-secret' };
-/** DEVELOPERS.md: the flags Chromium must run with here. */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-
-const STATIC_FILES: Record<string, { file: string; type: string }> = {
-  '/viewer/index.html': { file: path.join(VIEWER_DIR, 'index.html'), type: 'text/html' },
-  '/viewer/viewer.js': { file: path.join(VIEWER_DIR, 'viewer.js'), type: 'text/javascript' },
-  '/viewer/hls.min.js': { file: HLS_JS, type: 'text/javascript' },
-};
-
 /** The page's files and the stand-in HLS route, on 127.0.0.1 and an ephemeral port. */
 async function startApi(kvs: KvsTestServer): Promise<{ base: string; routeCalls: string[]; close(): Promise<void> }> {
   const routeCalls: string[] = [];
@@ -45,8 +29,8 @@ async function startApi(kvs: KvsTestServer): Promise<{ base: string; routeCalls:
       res.end(body);
     };
     if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
-    const file = STATIC_FILES[url.pathname];
-    if (file) return send(200, file.type, fs.readFileSync(file.file));
+    const file = viewerFile(url.pathname);
+    if (file) return send(200, file.type, file.body);
     const route = /^\/streams\/([^/]+)\/hls$/.exec(url.pathname);
     if (!route) return send(404, 'application/json', JSON.stringify({ message: `No route ${url.pathname}` }));
     routeCalls.push(`${req.method} ${url.pathname}${url.search} auth=${req.headers.authorization ?? ''}`);
@@ -81,8 +65,8 @@ async function startApi(kvs: KvsTestServer): Promise<{ base: string; routeCalls:
 
 let kvs: KvsTestServer;
 let api: Awaited<ReturnType<typeof startApi>>;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let browser: BrowserContext;
-let userDataDir: string;
 
 beforeAll(async () => {
   kvs = await KvsTestServer.start({ transitions: { streamCreate: 0 } });
@@ -90,15 +74,14 @@ beforeAll(async () => {
   // A live producer: five fragments already ingested, then one more every second for the rest of the test.
   kvs.recordFragments('lobby', { count: 180, durationMs: 1000, startTimestamp: Date.now() - 5_200 });
   api = await startApi(kvs);
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  chromium = await launchChromium();
+  browser = chromium.browser;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await api?.close();
   await kvs?.stop();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 const viewerUrl = (params: Record<string, string>, fragment = '') => `${api.base}/viewer/index.html?${new URLSearchParams(params)}${fragment}`;
