@@ -78,6 +78,16 @@ interface Reply {
 /** `/<s|b>-<endpoint id>/<rest>`: a path under one of the data endpoints GetDataEndpoint hands out. */
 const DATA_ENDPOINT_PATH = /^\/([sb])-([0-9a-f]+)(\/.*)$/;
 
+/** What differs between the control plane and the archived-media data plane in running a call. */
+interface Plane {
+  /** The error a call that IAM denies answers, as the plane's model declares it. */
+  readonly deniedError: string;
+  readonly validator: RequestValidator;
+  /** The model whose error shapes the plane's errors take. */
+  readonly model: ServiceModel;
+  execute(): Reply | Promise<Reply>;
+}
+
 /**
  * A loopback double of the Kinesis Video Streams control plane (REST-JSON) plus CloudFormation `DescribeStacks`
  * (awsQuery), for the real SDK clients. See README.md in this folder.
@@ -352,41 +362,50 @@ export class KvsTestServer {
     return unknown();
   }
 
-  /** Runs one archived-media call: settle, rate limit, authorize, validate, execute. */
-  private async handleArchived(op: OperationSpec, input: Record<string, any>, accessKeyId: string, dataEndpoint: string): Promise<Reply> {
-    try {
-      this.kvs.settle();
-      if (!this.rateLimiter.tryAcquire(op.name, this.resourceKey(input))) throw new KvsError('ClientLimitExceededException', MESSAGES.throttled);
-      const decision = await this.authorizer?.authorize({ accessKeyId, action: `kinesisvideo:${op.name}`, resource: kvsResourceOf(this.kvs, input) });
+  /** Runs one archived-media call, through the pipeline of every call. */
+  private handleArchived(op: OperationSpec, input: Record<string, any>, accessKeyId: string, dataEndpoint: string): Promise<Reply> {
+    return this.run(op, input, accessKeyId, {
       // The archived-media APIs declare NotAuthorizedException (401) where the control plane declares AccessDeniedException.
-      if (decision && !decision.allowed) throw new KvsError('NotAuthorizedException', decision.message);
-      this.kvs.settle();
-      this.archivedValidator.check(op, input, { region: this.region });
-      const result = await this.dataPlane.execute(op.name, input, dataEndpoint);
-      return 'json' in result
-        ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.json) }
-        : { status: 200, headers: { 'content-type': result.contentType }, body: result.payload };
-    } catch (err) {
-      return this.errorReply(err instanceof KvsError ? err : new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`), this.archivedModel);
-    }
+      deniedError: 'NotAuthorizedException',
+      validator: this.archivedValidator,
+      model: this.archivedModel,
+      execute: async () => {
+        const result = await this.dataPlane.execute(op.name, input, dataEndpoint);
+        return 'json' in result
+          ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.json) }
+          : { status: 200, headers: { 'content-type': result.contentType }, body: result.payload };
+      },
+    });
   }
 
-  /** Runs one KVS call: settle, rate limit, authorize, validate, execute. Any error leaves the state as it was. */
-  private async handle(op: OperationSpec, input: Record<string, any>, accessKeyId: string): Promise<Reply> {
+  /** Runs one control-plane KVS call, through the pipeline of every call. */
+  private handle(op: OperationSpec, input: Record<string, any>, accessKeyId: string): Promise<Reply> {
+    return this.run(op, input, accessKeyId, {
+      deniedError: 'AccessDeniedException',
+      validator: this.validator,
+      model: this.model,
+      execute: () => {
+        const output = OPERATIONS[op.name](this.kvs, input);
+        const body = output === undefined ? '' : JSON.stringify(output);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body };
+      },
+    });
+  }
+
+  /** Runs one call: settle, rate limit, authorize, validate, execute. Any error leaves the state as it was. */
+  private async run(op: OperationSpec, input: Record<string, any>, accessKeyId: string, plane: Plane): Promise<Reply> {
     try {
       this.kvs.settle();
       if (!this.rateLimiter.tryAcquire(op.name, this.resourceKey(input))) throw new KvsError('ClientLimitExceededException', MESSAGES.throttled);
       const decision = await this.authorizer?.authorize({ accessKeyId, action: `kinesisvideo:${op.name}`, resource: kvsResourceOf(this.kvs, input) });
-      if (decision && !decision.allowed) throw new KvsError('AccessDeniedException', decision.message);
+      if (decision && !decision.allowed) throw new KvsError(plane.deniedError, decision.message);
       // The authorizer may have waited: settle the transitions that came due meanwhile.
       this.kvs.settle();
-      this.validator.check(op, input, { region: this.region });
-      const output = OPERATIONS[op.name](this.kvs, input);
-      const body = output === undefined ? '' : JSON.stringify(output);
-      return { status: 200, headers: { 'content-type': 'application/json' }, body };
+      plane.validator.check(op, input, { region: this.region });
+      return await plane.execute();
     } catch (err) {
       // A bug in the server itself surfaces as a logged 500 with its stack, not as a hung test.
-      return this.errorReply(err instanceof KvsError ? err : new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`));
+      return this.errorReply(err instanceof KvsError ? err : new KvsError('InternalFailure', `KVS test server failure: ${(err as Error).stack}`), plane.model);
     }
   }
 
