@@ -1,6 +1,7 @@
 /**
- * The 2,000-camera fleet of issue 16, shared by its tests (test/camera-fleet.test.ts), the synth benchmark
- * (bench/camera-fleet-synth.ts) and the deploy benchmark, so that all measure the same app.
+ * The 2,000-camera fleet of issue 16, shared by its tests (test/camera-fleet.test.ts) and the synth benchmark
+ * (bench/camera-fleet-synth.ts), so that both measure the same app. (The deploy benchmark, bench/fleet-nested.ts,
+ * deploys benchmark 2's cameras in a `CameraFleet` instead: `shardedFleetStack` in bench/fleet-app.ts.)
  */
 import { App, CfnResource, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { CfnStream } from 'aws-cdk-lib/aws-kinesisvideo';

@@ -15,7 +15,7 @@ const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Partition': 'aws', 'AW
  */
 export function resolvedDefaultPolicy(stack: Stack, role: iam.IRole): any {
   const policy = role.node.findChild('DefaultPolicy') as iam.Policy;
-  return resolveIntrinsics(stack.resolve(policy.document.toJSON()));
+  return resolvedPolicyDocument(stack, policy.document.toJSON());
 }
 
 /** Any policy document (an IoT policy's, a trust policy) as its service receives it, resolved as above. */
