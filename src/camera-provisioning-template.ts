@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { CameraFleetIdentity } from './camera-fleet-identity';
 import { addNagSuppressions } from './private/nag';
-import { invalid } from './private/validation';
+import { assertPattern, invalid } from './private/validation';
 
 /** The service principal that assumes a provisioning role and invokes pre-provisioning hooks. */
 const IOT_SERVICE = 'iot.amazonaws.com';
@@ -250,15 +250,12 @@ function claimPolicyDocument(stack: Stack, templateName: string): unknown {
 }
 
 function validateTemplateName(value: string | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!TEMPLATE_NAME_PATTERN.test(value)) throw invalid('templateName', value, '1-36 characters of [0-9A-Za-z_-]');
+  if (value !== undefined) assertPattern('templateName', value, TEMPLATE_NAME_PATTERN, '1-36 characters of [0-9A-Za-z_-]');
 }
 
 function validateThingNamePrefix(value: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!THING_NAME_PREFIX_PATTERN.test(value)) {
-    throw invalid('thingNamePrefix', value, 'at most 127 characters of [a-zA-Z0-9_-], so that every thing name it starts can name streams (no "." and no ":")');
-  }
+  assertPattern('thingNamePrefix', value, THING_NAME_PREFIX_PATTERN,
+    'at most 127 characters of [a-zA-Z0-9_-], so that every thing name it starts can name streams (no "." and no ":")');
 }
 
 function validateDescription(value: string | undefined): void {
