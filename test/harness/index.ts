@@ -87,8 +87,6 @@ export interface HarnessOptions {
    * @default true
    */
   readonly iam?: boolean;
-  /** How many Lambda containers may be in their init phase at once (see `LambdaRuntimeOptions`). @default the cores (at least 2) */
-  readonly maxConcurrentInits?: number;
 }
 
 export type StackStatus =
@@ -308,7 +306,6 @@ export class DeployHarness {
     const endpoint = options.server?.endpoint;
     this.runtime = new LambdaRuntime({
       timeScale: this.timeScale,
-      maxConcurrentInits: options.maxConcurrentInits,
       baseEnvironment: {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
@@ -1125,12 +1122,16 @@ export class DeployHarness {
     return { codeDir: dir };
   }
 
-  private allRecords(type: string): ResourceRecord[] {
-    return [...this.stacks.values()].flatMap((s) => [...s.resources.values()]).filter((r) => r.type === type && r.physicalId !== undefined);
+  /** The created resource of `type` whose `Arn` is `arn`, in any stack (a scan without copies: it runs per invocation). */
+  private recordByArn(type: string, arn: string): ResourceRecord | undefined {
+    for (const stack of this.stacks.values()) {
+      for (const r of stack.resources.values()) if (r.type === type && r.physicalId !== undefined && r.attributes.Arn === arn) return r;
+    }
+    return undefined;
   }
 
   private lambdaByArn(arn: string): LambdaFunctionSpec | undefined {
-    const record = this.allRecords('AWS::Lambda::Function').find((r) => r.attributes.Arn === arn);
+    const record = this.recordByArn('AWS::Lambda::Function', arn);
     if (!record) return undefined;
     const props = record.properties as {
       Handler?: string;
@@ -1155,7 +1156,7 @@ export class DeployHarness {
   }
 
   private stateMachineDefinition(arn: string): string | undefined {
-    const record = this.allRecords('AWS::StepFunctions::StateMachine').find((r) => r.attributes.Arn === arn);
+    const record = this.recordByArn('AWS::StepFunctions::StateMachine', arn);
     if (!record) return undefined;
     const props = record.properties as { DefinitionString?: string; Definition?: unknown };
     return props.DefinitionString ?? (props.Definition === undefined ? undefined : JSON.stringify(props.Definition));

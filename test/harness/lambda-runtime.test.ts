@@ -97,4 +97,51 @@ describe('LambdaRuntime', () => {
     const result = await runtime.invoke(fn({ 'index.js': 'exports.handler = async () => process.exit(3);' }), {});
     expect(result).toEqual({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/), trace: [] } });
   });
+
+  test('gives concurrent containers module state and an environment of their own', async () => {
+    const code = { 'index.js': 'let calls = 0;\nexports.handler = async (e) => { calls++; await new Promise((r) => setTimeout(r, 50)); return { calls, mine: process.env.MY_VAR, pid: process.pid }; };' };
+    const a = fn(code);
+    const b = fn(code, { functionArn: 'function:other', environment: { MY_VAR: 'theirs' } });
+    const results = await Promise.all([runtime.invoke(a, {}), runtime.invoke(a, {}), runtime.invoke(b, {})]);
+    const payloads = results.map((r) => (r.ok ? r.payload : r.error) as { calls: number; mine: string; pid: number });
+    expect(payloads.map((p) => [p.calls, p.mine])).toEqual([[1, 'mine'], [1, 'mine'], [1, 'theirs']]);
+    expect(new Set(payloads.map((p) => p.pid)).size).toBe(3);
+    expect(runtime.coldStarts.count).toBe(3);
+  });
+
+  test('fails the invocation whose timer throws, and only that one of the host', async () => {
+    const oneHost = new LambdaRuntime({ timeScale: 1, baseEnvironment: {}, hosts: 1, onLog: (name, line) => logs.push(`${name}: ${line}`) });
+    try {
+      const crashing = fn({ 'index.js': 'exports.handler = async () => { setTimeout(() => { throw new Error("late"); }, 10); await new Promise((r) => setTimeout(r, 200)); return "never"; };' });
+      const healthy = fn({ 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return "fine"; };' }, { functionArn: 'function:healthy' });
+      const [crashed, fine] = await Promise.all([oneHost.invoke(crashing, {}), oneHost.invoke(healthy, {})]);
+      expect(crashed).toEqual({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/Runtime exited with error: exit status 1$/), trace: [] } });
+      expect(fine).toEqual({ ok: true, payload: 'fine' });
+      expect(logs).toContainEqual(expect.stringMatching(/^lambda-host: uncaughtException: Error: late/));
+    } finally {
+      await oneHost.close();
+    }
+  });
+
+  test('never fires the timers of a timed-out container again', async () => {
+    const spec = fn({ 'index.js': 'exports.handler = async () => { setInterval(() => console.log("tick"), 5); await new Promise(() => {}); };' });
+    expect(await runtime.invoke(spec, {})).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+    const ticks = logs.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ticks).toBeGreaterThan(0);
+    expect(logs.length).toBe(ticks);
+  });
+
+  test('runs at most accountConcurrency invocations at once, queueing the rest', async () => {
+    const limited = new LambdaRuntime({ timeScale: 0.01, baseEnvironment: {}, accountConcurrency: 2 });
+    try {
+      const spec = fn({ 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 50)); return "ok"; };' });
+      await Promise.all([1, 2, 3, 4, 5].map(() => limited.invoke(spec, {})));
+      const overlapAt = (t: number) => limited.invocations.filter((i) => i.handlerStartedAt! <= t && t < i.endedAt).length;
+      expect(Math.max(...limited.invocations.map((i) => overlapAt(i.handlerStartedAt!)))).toBe(2);
+      expect(limited.coldStarts.count).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
 });
