@@ -208,15 +208,18 @@ export class KvsState {
 
   /** Applies every transition due by now. */
   public settle(now = this.clock()) {
-    for (const stream of [...this.streams.values()]) {
+    // Runs before every request: resources at rest are skipped without a copy or a call (thousands in a fleet).
+    for (const stream of this.streams.values()) {
+      if (stream.pending === undefined && stream.edge === undefined) continue;
       if (this.settleResource(stream, this.times[STREAM_DURATIONS[stream.pending?.kind ?? 'create']], now)) {
         this.streams.delete(stream.arn);
         continue;
       }
       this.settleEdge(stream, now);
     }
-    for (const channel of [...this.channels.values()]) {
-      if (this.settleResource(channel, this.times[CHANNEL_DURATIONS[channel.pending?.kind ?? 'create']], now)) {
+    for (const channel of this.channels.values()) {
+      if (channel.pending === undefined) continue;
+      if (this.settleResource(channel, this.times[CHANNEL_DURATIONS[channel.pending.kind]], now)) {
         this.channels.delete(channel.arn);
       }
     }
