@@ -81,7 +81,7 @@ function adviceFor(call: ApiCall, name: string, err: SdkError | undefined): stri
   if (ACCESS_DENIED_ERRORS.includes(name)) return `The handler's role needs ${call.service}:${call.api} on ${call.subject.resource}.`;
   switch (name) {
     case THROTTLING_ERROR:
-      return `Still throttled after ${THROTTLE_RETRY.maxAttempts} attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.`;
+      return `Still throttled after ${THROTTLE_RETRY.maxAttempts} attempts with backoff.`;
     case 'NoDataRetentionException':
       return `Set dataRetention above 0 on stream "${call.subject.streamName ?? call.subject.resource}".`;
     case NOT_FOUND_ERROR:

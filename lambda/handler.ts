@@ -1,11 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { Clock } from './clock';
 import { CloudFormationApi } from './cloudformation-api';
-import { ACCESS_DENIED_ERRORS, ApiError } from './errors';
+import { ACCESS_DENIED_ERRORS, ApiError, THROTTLING_ERROR } from './errors';
 import { KvsApi } from './kvs-api';
 import { CallContext } from './retry';
 import { IsCompleteRequest, IsCompleteResponse, OnEventResponse, RawProperties, RequestType } from './types';
-import { pollUntilDone, Progress } from './wait';
+import { done, pollUntilDone, Progress, waiting } from './wait';
 
 const REQUEST_TYPES: readonly RequestType[] = ['Create', 'Update', 'Delete'];
 
@@ -43,7 +44,7 @@ export abstract class ResourceHandler {
 
   public async onEvent(): Promise<OnEventResponse> {
     const physicalResourceId = this.event.RequestType === 'Delete' ? this.currentPhysicalId() : this.physicalResourceId();
-    const progress = await pollUntilDone(this.ctx.clock, () => this.step());
+    const progress = await pollUntilDone(this.ctx.clock, () => waitOutThrottling(() => this.step()));
     if (!progress.done) {
       this.ctx.log('Not done within the inline wait budget; isComplete polls from here', { physicalResourceId, waitingFor: progress.waitingFor });
       return { PhysicalResourceId: physicalResourceId };
@@ -58,7 +59,7 @@ export abstract class ResourceHandler {
    */
   public async isComplete(): Promise<IsCompleteResponse> {
     if (this.event.Data) return { IsComplete: true, Data: this.event.Data };
-    const progress = await this.check();
+    const progress = await waitOutThrottling(() => this.check());
     if (!progress.done) {
       this.ctx.log('In progress', { physicalResourceId: this.event.PhysicalResourceId, waitingFor: progress.waitingFor });
       return { IsComplete: false };
@@ -119,4 +120,44 @@ export abstract class ResourceHandler {
       throw err.withAdvice(`The Delete stopped here: ${err.call.subject.label} keeps what this call would have removed. Give the provider's handler role ${permission} (a policy or permissions boundary outside the stack denies it), then retry the deployment or stack deletion; or remove the configuration by hand with ${err.call.api}.`);
     }
   }
+}
+
+/**
+ * A call still throttled after its own retries means that the account's quota is shared by more work than it serves
+ * right now (thousands of configurations deploying at once, under Lambda's 1,000 concurrent invocations): load, not a
+ * fault. The step is idempotent, so it reports itself waiting and runs again at the next inline poll or `isComplete`
+ * poll, until the Provider's total timeout. Failing instead failed hundreds of cameras of a 2,000-camera fleet.
+ */
+async function waitOutThrottling(step: () => Promise<Progress>): Promise<Progress> {
+  try {
+    return await step();
+  } catch (err) {
+    if (!isExhaustedQuota(err)) throw err;
+    return waiting(`the account's ${err.call.api} quota (${err.message} Polling again.)`);
+  }
+}
+
+function isExhaustedQuota(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.errorName === THROTTLING_ERROR;
+}
+
+/**
+ * For a read that must succeed before `onEvent` can answer at all (the physical id it returns): the same patience,
+ * inline, polled as the inline wait polls; past its budget the throttling fails the request.
+ */
+export async function outlastThrottling<T>(clock: Clock, read: () => Promise<T>): Promise<T> {
+  let value: T | undefined;
+  let throttled: ApiError | undefined;
+  const progress = await pollUntilDone(clock, async () => {
+    try {
+      value = await read();
+      return done();
+    } catch (err) {
+      if (!isExhaustedQuota(err)) throw err;
+      throttled = err;
+      return waiting(err.message);
+    }
+  });
+  if (!progress.done) throw throttled!;
+  return value as T;
 }

@@ -1,7 +1,7 @@
 import { MAX_TAGS, TagMap } from '../../src/private/custom-resource-contract';
 import { VERSION_MISMATCH_RETRIES } from '../budgets';
 import { ApiError, IN_USE_ERROR, NOT_FOUND_ERROR } from '../errors';
-import { ResourceHandler } from '../handler';
+import { outlastThrottling, ResourceHandler } from '../handler';
 import { Tagging } from '../kvs-api';
 import { PropertyError, readObject } from '../parse';
 import { formatPhysicalId, parsePhysicalId } from '../physical-id';
@@ -145,7 +145,7 @@ export abstract class SettingsHandler<S extends SettingValues, I, P extends Sett
   private mismatches = 0;
 
   public async onEvent(): Promise<OnEventResponse> {
-    if (this.event.RequestType !== 'Delete') this.resolvedId = await this.resolvePhysicalId();
+    if (this.event.RequestType !== 'Delete') this.resolvedId = await outlastThrottling(this.ctx.clock, () => this.resolvePhysicalId());
     return super.onEvent();
   }
 

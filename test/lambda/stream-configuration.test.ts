@@ -390,14 +390,29 @@ describe('retries', () => {
     expect(h.time.sleeps).toEqual([187.5, 375, 750]);
   });
 
-  test('fails when throttling outlasts the retry budget', async () => {
+  test('waits out throttling that outlasts one call\'s retries: the step runs again at the next poll and converges', async () => {
     h.server.injectFault('DescribeStream', { kind: 'throttle' }, { times: 8 });
 
-    await expect(runProvider(events.create(TYPE, both(arn)), inContext(h.context()))).rejects.toThrow(
-      `DescribeStream failed for stream "${name}" (${arn}): ClientLimitExceededException: ${THROTTLED} `
-      + 'Still throttled after 8 attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.');
-    expect(h.calls()).toEqual(Array(8).fill('DescribeStream:ClientLimitExceededException'));
-    expect(h.time.sleeps).toEqual([187.5, 375, 750, 1_500, 3_000, 6_000, 6_000]);
+    const run = await runProvider(events.create(TYPE, both(arn)), inContext(h.context()));
+
+    expect(run.result).toEqual(done(arn, name));
+    expect(h.calls().slice(0, 9)).toEqual([...Array(8).fill('DescribeStream:ClientLimitExceededException'), 'DescribeStream']);
+    // The call's seven backoffs, then the inline wait's first poll.
+    expect(h.time.sleeps.slice(0, 8)).toEqual([187.5, 375, 750, 1_500, 3_000, 6_000, 6_000, 200]);
+  });
+
+  test('never fails while the account\'s quota stays exhausted: isComplete reports in progress, and why', async () => {
+    h.server.injectFault('DescribeStream', { kind: 'throttle' }, { times: 10_000 });
+
+    const run = await runProvider(events.create(TYPE, both(arn)), inContext(h.context()), { maxPolls: 2 });
+
+    expect(run.result).toEqual({ IsComplete: false });
+    expect(run.polls).toBe(2);
+    expect(h.calls().every((call) => call === 'DescribeStream:ClientLimitExceededException')).toBe(true);
+    const messages: { message: string; detail?: unknown }[] = [];
+    const logged = inContext({ ...h.context(), log: (message, detail) => messages.push({ message, detail }) });
+    await logged.isComplete({ ...events.create(TYPE, both(arn)), PhysicalResourceId: run.physicalResourceId });
+    expect(messages).toEqual([{ message: 'In progress', detail: { physicalResourceId: run.physicalResourceId, waitingFor: `the account's DescribeStream quota (DescribeStream failed for stream "${name}" (${arn}): ClientLimitExceededException: ${THROTTLED} Still throttled after 8 attempts with backoff. Polling again.)` } }]);
   });
 
   test('the SDK retries a 5xx answer', async () => {

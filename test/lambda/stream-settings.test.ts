@@ -703,12 +703,20 @@ describe('retries', () => {
     expect(h.time.sleeps).toEqual([187.5, 375]);
   });
 
-  test('fails when throttling outlasts the retry budget', async () => {
+  test('waits out throttling that outlasts one call\'s retries: the step runs again at the next poll and converges', async () => {
     h.server.injectFault('ListTagsForStream', { kind: 'throttle' }, { times: 8 });
 
+    const run = await runProvider(events.create(TYPE, props({ Tags: { team: 'video' } })), handlers);
+
+    expect(run.result).toEqual(doneFor(arn));
+    expect(h.calls().slice(0, 10)).toEqual(['DescribeStream', ...Array(8).fill('ListTagsForStream:ClientLimitExceededException'), 'DescribeStream']);
+  });
+
+  test('fails when throttling outlasts the inline wait before it has a physical id to answer with', async () => {
+    h.server.injectFault('ListTagsForStream', { kind: 'throttle' }, { times: 10_000 });
+
     await expect(runProvider(events.create(TYPE, props({ Tags: { team: 'video' } })), handlers)).rejects.toThrow(
-      `ListTagsForStream failed for stream "${name}" (${arn}): ClientLimitExceededException: ${THROTTLED} `
-      + 'Still throttled after 8 attempts with backoff: deploy fewer Kinesis Video resources at once, or retry the deployment.');
+      `ListTagsForStream failed for stream "${name}" (${arn}): ClientLimitExceededException: ${THROTTLED} Still throttled after 8 attempts with backoff.`);
   });
 
   test('the SDK retries a 5xx answer and a dropped connection', async () => {
