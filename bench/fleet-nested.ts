@@ -6,7 +6,7 @@
  * Goals: 0 failures; total time ≤ 1.2× the TPS lower bound; the floor well under that bound.
  */
 import * as fs from 'fs';
-import { lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
+import { callBoundMs, lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
 import { CAMERAS_PER_SHARD, shardedFleetStack } from './fleet-app';
 import { BenchOptions, failedResources, percentile, ratio, seconds, synthAssembly, table, timedDeploy, withSession } from './support';
 import type { InvocationRecord, OperationResult } from '../test/harness';
@@ -61,13 +61,14 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
           const requests = server.requests();
           const iam = harness.iamDecisions;
           const cold = harness.coldStarts;
+          const calls = callBoundMs(requests);
           wall.push(wallMs);
           failures += failed.length;
           rows.push([String(cameras), String(result.nestedStacks.length), run.name, result.status, String(failed.length),
             seconds(wallMs), ratio(wallMs, bound),
             String(requests.length), String(requests.filter((r) => r.errorType === 'ClientLimitExceededException').length),
             `${iam.evaluated} / ${iam.simulated} / ${iam.denied} (${seconds(iam.ms)})`, `${cold.count} (${seconds(cold.initMs)})`, String(harness.invocations.length),
-            handlerTimes(harness.invocations)]);
+            handlerTimes(harness.invocations), `${seconds(calls.ms)} (${calls.action})`]);
           if (failed.length > 0) options.write(`  first failure (${cameras}, ${run.name}): ${failed[0]}`);
         });
       }
@@ -75,7 +76,8 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
       figures.push(f);
       // Each size reports as soon as it is done: the largest takes minutes.
       options.write(table(['cameras', 'nested stacks', 'run', 'status', 'failed resources', 'total', 'vs lower bound', 'requests', 'throttled',
-        'IAM evaluated / simulated / denied (time)', 'cold starts (init time)', 'invocations', 'onEvent handler p50 / max'], rows));
+        'IAM evaluated / simulated / denied (time)', 'cold starts (init time)', 'invocations', 'onEvent handler p50 / max',
+        'bound of the handlers\' configuration calls'], rows));
       options.write(`${cameras} cameras in nested stacks of ${CAMERAS_PER_SHARD}: lower bound ${seconds(bound)} `
         + `((${cameras} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s); deploy ${ratio(f.limitedMs, bound)}, `
         + `floor ${ratio(f.floorMs, bound)}; goal ≤ 1.20× with 0 failures`);

@@ -40,7 +40,7 @@ export function lowerBoundMs(streams: number): number {
  * The bound the handlers' own calls set: for each configuration API (which only the handlers call), the calls made in
  * the run at that API's account quota.
  */
-function callBoundMs(requests: readonly RequestLogEntry[]): { ms: number; action: string } {
+export function callBoundMs(requests: readonly RequestLogEntry[]): { ms: number; action: string } {
   const counts = new Map<string, number>();
   for (const r of requests) if (r.action.endsWith('Configuration')) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
   let worst = { ms: 0, action: '-' };

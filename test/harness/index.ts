@@ -87,6 +87,8 @@ export interface HarnessOptions {
    * @default true
    */
   readonly iam?: boolean;
+  /** How many Lambda invocations run at once, across functions (see `LambdaRuntimeOptions`). @default 1000, Lambda's default */
+  readonly accountConcurrency?: number;
 }
 
 export type StackStatus =
@@ -306,6 +308,7 @@ export class DeployHarness {
     const endpoint = options.server?.endpoint;
     this.runtime = new LambdaRuntime({
       timeScale: this.timeScale,
+      accountConcurrency: options.accountConcurrency,
       baseEnvironment: {
         AWS_REGION: this.region,
         AWS_DEFAULT_REGION: this.region,
