@@ -164,7 +164,8 @@ project.addTask('integ:update', {
   steps: [
     { spawn: bundle.name },
     // integ-runner compares templates, not asset contents: start afresh so that the snapshots hold the current bundle.
-    { exec: 'rm -rf test/integ.*.ts.snapshot' },
+    // Through sh: projen's own shell passes the glob to rm unexpanded, and nothing was removed.
+    { exec: 'rm -rf test/integ.*.ts.snapshot', shell: 'system' },
     { exec: `integ-runner ${INTEG_ARGS} --update-on-failed --dry-run`, receiveArgs: true },
   ],
 });
