@@ -93,6 +93,8 @@ const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', 'proc
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
 function named(name, message) { const e = new Error(message); e.name = name; return e; }
 function post(message) { parentPort.postMessage(message); }
+/** Writes an error nobody caught to the host's stderr, which the harness logs under 'lambda-host'. */
+function reportUncaught(event, err) { console.error(event + ': ' + (err && err.stack ? err.stack : String(err))); }
 /** A file's module wrapper, compiled once per host (keyed by its path and modification, as code copies change). */
 function wrapper(file) {
   const stat = fs.statSync(file);
@@ -106,7 +108,8 @@ function wrapper(file) {
   return fn;
 }
 function createContainer({ id, pid, env, cwd }) {
-  const c = { id, dead: false, timers: new Set(), modules: new Map(), handlers: new Map(), invocation: undefined };
+  // timers: each live handle and the function that clears it.
+  const c = { id, dead: false, timers: new Map(), modules: new Map(), handlers: new Map(), invocation: undefined };
   const out = new Writable({
     decodeStrings: false,
     write(chunk, encoding, done) {
@@ -123,11 +126,11 @@ function createContainer({ id, pid, env, cwd }) {
       try {
         fn(...a);
       } catch (err) {
-        console.error('uncaughtException: ' + (err && err.stack ? err.stack : String(err)));
+        reportUncaught('uncaughtException', err);
         exit(c, 1);
       }
     }, ...args);
-    c.timers.add(handle);
+    c.timers.set(handle, clear);
     return handle;
   };
   const clearer = (clear) => (handle) => { c.timers.delete(handle); clear(handle); };
@@ -136,7 +139,7 @@ function createContainer({ id, pid, env, cwd }) {
     setImmediate: timer(setImmediate, clearImmediate, true), clearTimeout: clearer(clearTimeout),
     clearInterval: clearer(clearInterval), clearImmediate: clearer(clearImmediate),
   };
-  c.clearTimers = () => { for (const h of c.timers) { clearTimeout(h); clearInterval(h); clearImmediate(h); } c.timers.clear(); };
+  c.clearTimers = () => { for (const [handle, clear] of c.timers) clear(handle); c.timers.clear(); };
   c.process = Object.create(process, {
     env: { value: env, enumerable: true, writable: true },
     pid: { value: pid, enumerable: true },
@@ -203,6 +206,12 @@ function handlerOf(c, codeDir, handler) {
 }
 async function invoke(c, msg) {
   c.invocation = msg.id;
+  // A stopped container's result is dropped: the harness already answered its invocation.
+  const answer = (result) => {
+    if (c.dead) return;
+    c.invocation = undefined;
+    post({ container: c.id, id: msg.id, ...result });
+  };
   try {
     // Lambda's init phase (loading the handler) does not count toward the function's timeout.
     const fn = handlerOf(c, msg.codeDir, msg.handler);
@@ -218,14 +227,10 @@ async function invoke(c, msg) {
       if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
       else if (fn.length < 3) resolve(returned);
     });
-    if (c.dead) return;
-    c.invocation = undefined;
-    post({ container: c.id, id: msg.id, ok: true, payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    answer({ ok: true, payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
   } catch (e) {
-    if (c.dead) return;
-    c.invocation = undefined;
     const err = e instanceof Error ? e : new Error(String(e));
-    post({ container: c.id, id: msg.id, ok: false, error: { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split('\n') } });
+    answer({ ok: false, error: { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split('\n') } });
   }
 }
 // An error nobody caught: thrown by a container's timer callback, it ends that container, as it ends the runtime's
@@ -233,7 +238,7 @@ async function invoke(c, msg) {
 // host and every container on it. (Tracking the running container through async_hooks cost a fifth of the CPU.)
 for (const event of ['uncaughtException', 'unhandledRejection']) {
   process.on(event, (err) => {
-    console.error(event + ': ' + (err && err.stack ? err.stack : String(err)));
+    reportUncaught(event, err);
     process.exit(1);
   });
 }
@@ -353,7 +358,6 @@ export class LambdaRuntime {
           return;
         }
         clearTimeout(timer);
-        container.pending = undefined;
         if (message.exited !== undefined) {
           this.stop(container);
           resolve(failure('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: ${message.exited}`));
