@@ -28,6 +28,6 @@ export const VERSION_MISMATCH_RETRIES = 5;
  * polls 200, 400, 800, then every 1000 ms (≤ 1 s added over the service's own transition), for at most 20 s, after which
  * `isComplete` takes over at the Provider's `queryInterval` (QUERY_INTERVAL_SECONDS in src/private/custom-resource-contract.ts). The polls that repeat are DescribeStream and
  * DescribeSignalingChannel (300 TPS per account): 240 resources polling at 1 s stay under it.
- * Describe*Configuration (50 TPS) is read only once the target is ACTIVE, to decide and to confirm.
+ * Describe*Configuration (50 TPS) is read only once the target is ACTIVE: to decide (not in a Create's onEvent) and to confirm.
  */
 export const INLINE_WAIT = { initialDelayMs: 200, factor: 2, maxDelayMs: 1_000, budgetMs: 20_000 } as const;

@@ -122,13 +122,26 @@ export class StreamConfigurationHandler extends StreamTargetHandler<StreamConfig
    * returns what is still awaited, if anything.
    */
   private async set<T extends object>(kind: ConfigurationKind<T>, streamArn: string, want: T, had: T | undefined): Promise<string | undefined> {
-    const held = await kind.describe(this.api, streamArn);
-    if (contains(want, held) && !stillHoldsDropped(want, had, held)) return undefined;
+    if (!this.writesUnread(kind)) {
+      const held = await kind.describe(this.api, streamArn);
+      if (contains(want, held) && !stillHoldsDropped(want, had, held)) return undefined;
+    }
     if (!this.sent.has(kind.name)) {
       await this.send(kind, streamArn, want);
       if (contains(want, await kind.describe(this.api, streamArn))) return undefined;
     }
     return `the ${kind.name} of ${streamByArn(streamArn).label} to match`;
+  }
+
+  /**
+   * Whether to send `kind` without reading the stream first: only in a Create's `onEvent`, before it has sent anything.
+   * No previous properties of this resource are on the stream then, so a read could at most spare an identical update,
+   * and it would cost a call of the Describe*Configuration quota (50 TPS per account) that a whole fleet shares: with
+   * the read that confirms the update, the read first made those calls twice the updates. An Update reads first, to see
+   * what the previous properties left; so do `isComplete` polls, whose event carries the physical id `onEvent` returned.
+   */
+  private writesUnread(kind: ConfigurationKind<object>): boolean {
+    return this.event.RequestType === 'Create' && this.event.PhysicalResourceId === undefined && !this.sent.has(kind.name);
   }
 
   /** Removes the configuration only while the stream holds the one this resource set (`had`). */

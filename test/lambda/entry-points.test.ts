@@ -89,7 +89,7 @@ describe('isComplete after onEvent', () => {
       const response = await onEvent(event);
 
       expect(response).toEqual({ PhysicalResourceId: `StreamConfiguration|${arn}`, Data: { StreamArn: arn, StreamName: name } });
-      expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration']);
+      expect(h.calls()).toEqual(['DescribeStream', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration']);
       h.reset();
 
       // The framework's createResponseEvent: the request merged with onEvent's whole response.

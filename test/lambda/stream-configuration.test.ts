@@ -26,8 +26,12 @@ const IMAGES_HELD = { ...IMAGES, SamplingInterval: 3000, WidthPixels: 1280, Heig
 const PNG_IMAGES = { Status: 'ENABLED', ImageSelectorType: 'PRODUCER_TIMESTAMP', DestinationConfig: IMAGES.DestinationConfig, SamplingInterval: '500', Format: 'PNG' };
 const PNG_IMAGES_HELD = { ...PNG_IMAGES, SamplingInterval: 500 };
 
-const SET_NOTIFICATION = ['DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration'];
-const SET_IMAGES = ['DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration'];
+/** A Create's `onEvent` writes each configuration, then reads it back to confirm. */
+const WRITE_NOTIFICATION = ['UpdateNotificationConfiguration', 'DescribeNotificationConfiguration'];
+const WRITE_IMAGES = ['UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration'];
+/** Updates, Deletes and polls read first, write only what differs, and confirm. */
+const SET_NOTIFICATION = ['DescribeNotificationConfiguration', ...WRITE_NOTIFICATION];
+const SET_IMAGES = ['DescribeImageGenerationConfiguration', ...WRITE_IMAGES];
 /** One reconcile step that finds both configurations in place. */
 const CONFIRM = ['DescribeStream', 'DescribeNotificationConfiguration', 'DescribeImageGenerationConfiguration'];
 
@@ -72,11 +76,11 @@ async function overwriteNotification(streamArn: string, uri: string) {
 }
 
 describe('create', () => {
-  test('sets both configurations, confirms them, and reports the stream', async () => {
+  test('sets both configurations without reading them first, confirms them, and reports the stream', async () => {
     const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
 
     expect(run).toEqual({ physicalResourceId: id(arn), polls: 1, result: done(arn, name) });
-    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES]);
+    expect(h.calls()).toEqual(['DescribeStream', ...WRITE_NOTIFICATION, ...WRITE_IMAGES]);
     expect(h.server.requests({ action: 'UpdateNotificationConfiguration' })[0].body).toEqual({ StreamARN: arn, NotificationConfiguration: NOTIFICATION });
     expect(h.server.requests({ action: 'UpdateImageGenerationConfiguration' })[0].body).toEqual({ StreamARN: arn, ImageGenerationConfiguration: IMAGES_HELD });
     expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
@@ -87,17 +91,29 @@ describe('create', () => {
     const run = await runProvider(events.create(TYPE, { StreamArn: arn, ImageGenerationConfiguration: PNG_IMAGES }), ENTRY_POINTS);
 
     expect(run.result).toEqual(done(arn, name));
-    expect(h.calls()).toEqual(['DescribeStream', ...SET_IMAGES]);
+    expect(h.calls()).toEqual(['DescribeStream', ...WRITE_IMAGES]);
     expect(stateOf(arn).notificationConfiguration).toBeUndefined();
     expect(stateOf(arn).imageGenerationConfiguration).toEqual(PNG_IMAGES_HELD);
   });
 
-  test('a repeated Create converges without sending the updates again', async () => {
+  test('a repeated Create sends the same updates and leaves the stream as declared', async () => {
     await create();
 
     const run = await runProvider(events.create(TYPE, both(arn)), ENTRY_POINTS);
 
     expect(run.result).toEqual(done(arn, name));
+    expect(h.calls()).toEqual(['DescribeStream', ...WRITE_NOTIFICATION, ...WRITE_IMAGES]);
+    expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
+    expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
+  });
+
+  test('isComplete reads before it writes, and sends nothing when onEvent\'s update is already in place', async () => {
+    await create();
+    const handlers = inContext(h.context());
+
+    const result = await handlers.isComplete({ ...events.create(TYPE, both(arn)), PhysicalResourceId: id(arn) });
+
+    expect(result).toEqual(done(arn, name));
     expect(h.calls()).toEqual(CONFIRM);
   });
 
@@ -109,7 +125,7 @@ describe('create', () => {
     await expect(onEvent(events.create(TYPE, both(bareArn)))).rejects.toThrow(
       `UpdateNotificationConfiguration failed for stream "${bare}" (${bareArn}): NoDataRetentionException: `
       + `The Stream data retention in hours is equal to zero. Set dataRetention above 0 on stream "${bare}".`);
-    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:NoDataRetentionException']);
+    expect(h.calls()).toEqual(['DescribeStream', 'UpdateNotificationConfiguration:NoDataRetentionException']);
     expect(stateOf(bareArn).notificationConfiguration).toBeUndefined();
   });
 
@@ -128,7 +144,7 @@ describe('create', () => {
     await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
       `DescribeImageGenerationConfiguration failed for stream "${name}" (${arn}): AccessDeniedException: User is not authorized. `
       + `The handler's role needs kinesisvideo:DescribeImageGenerationConfiguration on ${arn}.`);
-    expect(h.calls()).toEqual(['DescribeStream', ...SET_NOTIFICATION, 'DescribeImageGenerationConfiguration:AccessDeniedException']);
+    expect(h.calls()).toEqual(['DescribeStream', ...WRITE_NOTIFICATION, 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration:AccessDeniedException']);
   });
 
   test('fails with the service\'s detail when it rejects a value', async () => {
@@ -323,7 +339,7 @@ describe('waiting', () => {
     expect(run.result).toEqual(done(arn, name));
     // 200 + 400 + 800 ms of backoff outlast the 1 s update: ≤ 1 s after the stream becomes ACTIVE.
     expect(h.time.sleeps).toEqual([200, 400, 800]);
-    expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', 'DescribeStream', 'DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES]);
+    expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', 'DescribeStream', 'DescribeStream', ...WRITE_NOTIFICATION, ...WRITE_IMAGES]);
   });
 
   test('after the inline budget, isComplete reports progress without Data until the stream is ACTIVE', async () => {
@@ -348,8 +364,8 @@ describe('waiting', () => {
   });
 
   test('waits out a ResourceInUseException when the stream starts updating between the check and the update', async () => {
-    // Hold the handler's first read long enough for the stream to start updating behind its back.
-    h.server.injectFault('DescribeNotificationConfiguration', { kind: 'delay', ms: 500 });
+    // Hold the handler's first update long enough for the stream to start updating behind its back.
+    h.server.injectFault('UpdateNotificationConfiguration', { kind: 'delay', ms: 500 });
     const handlers = inContext(h.context());
     const running = handlers.onEvent(events.create(TYPE, both(arn)));
     await until(() => h.server.requests({ action: 'DescribeStream' }).length === 1);
@@ -358,8 +374,8 @@ describe('waiting', () => {
     await expect(running).resolves.toEqual({ PhysicalResourceId: id(arn), Data: { StreamArn: arn, StreamName: name } });
 
     expect(h.calls()).toEqual([
-      'DescribeStream', 'UpdateDataRetention', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream',
-      'DescribeStream', ...SET_NOTIFICATION, ...SET_IMAGES,
+      'DescribeStream', 'UpdateDataRetention', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream',
+      'DescribeStream', ...WRITE_NOTIFICATION, ...WRITE_IMAGES,
     ]);
     expect(h.time.sleeps).toEqual([200]);
     expect(stateOf(arn).notificationConfiguration).toEqual(NOTIFICATION);
@@ -370,7 +386,7 @@ describe('waiting', () => {
 
     await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
       `UpdateNotificationConfiguration failed for stream "${name}" (${arn}): ResourceInUseException: The stream is mapped elsewhere.`);
-    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream']);
+    expect(h.calls()).toEqual(['DescribeStream', 'UpdateNotificationConfiguration:ResourceInUseException', 'DescribeStream']);
   });
 });
 
@@ -382,9 +398,9 @@ describe('retries', () => {
 
     expect(run.result).toEqual(done(arn, name));
     expect(h.calls()).toEqual([
-      'DescribeStream', 'DescribeNotificationConfiguration',
+      'DescribeStream',
       ...Array(3).fill('UpdateNotificationConfiguration:ClientLimitExceededException'),
-      'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration', ...SET_IMAGES,
+      ...WRITE_NOTIFICATION, ...WRITE_IMAGES,
     ]);
     // Equal jitter with the random draw at 0.5: ¾ of 250, 500, 1000 ms.
     expect(h.time.sleeps).toEqual([187.5, 375, 750]);
@@ -422,8 +438,8 @@ describe('retries', () => {
 
     expect(run.result).toEqual(done(arn, name));
     expect(h.calls()).toEqual([
-      'DescribeStream', ...SET_NOTIFICATION,
-      'DescribeImageGenerationConfiguration', 'UpdateImageGenerationConfiguration:503', 'UpdateImageGenerationConfiguration', 'DescribeImageGenerationConfiguration',
+      'DescribeStream', ...WRITE_NOTIFICATION,
+      'UpdateImageGenerationConfiguration:503', ...WRITE_IMAGES,
     ]);
     expect(stateOf(arn).imageGenerationConfiguration).toEqual(IMAGES_HELD);
   });
@@ -435,8 +451,7 @@ describe('retries', () => {
 
     expect(run.result).toEqual(done(arn, name));
     expect(h.calls()).toEqual([
-      'DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration:dropped', 'UpdateNotificationConfiguration',
-      'DescribeNotificationConfiguration', ...SET_IMAGES,
+      'DescribeStream', 'UpdateNotificationConfiguration:dropped', ...WRITE_NOTIFICATION, ...WRITE_IMAGES,
     ]);
   });
 
@@ -446,7 +461,7 @@ describe('retries', () => {
     await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
       `DescribeNotificationConfiguration failed for stream "${name}" (${arn}): HTTP 500: The service answered without error details. `
       + 'The request failed 3 times: retry the deployment.');
-    expect(h.calls()).toEqual(['DescribeStream', ...Array(3).fill('DescribeNotificationConfiguration:500')]);
+    expect(h.calls()).toEqual(['DescribeStream', 'UpdateNotificationConfiguration', ...Array(3).fill('DescribeNotificationConfiguration:500')]);
   });
 
   test('fails after the SDK\'s three attempts at a dropped connection', async () => {
@@ -455,7 +470,7 @@ describe('retries', () => {
     await expect(onEvent(events.create(TYPE, both(arn)))).rejects.toThrow(
       `UpdateNotificationConfiguration failed for stream "${name}" (${arn}): ConnectionError: AWS SDK error wrapper for TimeoutError: socket hang up. `
       + 'The request failed 3 times: retry the deployment.');
-    expect(h.calls()).toEqual(['DescribeStream', 'DescribeNotificationConfiguration', ...Array(3).fill('UpdateNotificationConfiguration:dropped')]);
+    expect(h.calls()).toEqual(['DescribeStream', ...Array(3).fill('UpdateNotificationConfiguration:dropped')]);
     expect(stateOf(arn).notificationConfiguration).toBeUndefined();
   });
 });
