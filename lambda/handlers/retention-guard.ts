@@ -9,6 +9,13 @@ import { done, Progress } from '../wait';
 
 const KIND = 'RetentionGuard';
 
+/**
+ * A guard created in a stack with this status runs before any stream of the stack exists (they all depend on it), so
+ * one DescribeStacks replaces a DescribeStream per stream: 170 per shard of a fleet, against a 300 TPS account quota
+ * that every shard starting at once shares.
+ */
+const STACK_BEING_CREATED = 'CREATE_IN_PROGRESS';
+
 interface GuardedStream {
   readonly name: string;
   readonly desiredHours: number;
@@ -21,8 +28,9 @@ interface Decrease extends GuardedStream {
 /**
  * One per stack. Every guarded stream depends on it, so CloudFormation runs it before touching the streams: it fails
  * the deployment when a stream's data retention would drop below its live value (streams with
- * `allowRetentionDecrease` are not guarded), because a decrease deletes the older video at once. Streams not found (being created, or replaced under a new name)
- * pass. A decrease during UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and
+ * `allowRetentionDecrease` are not guarded), because a decrease deletes the older video at once. A Create in a stack
+ * being created passes without reading a stream; otherwise (a guard added to an existing stack, and every Update)
+ * each stream is read, and streams not found (being created, or replaced under a new name) pass. A decrease during UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and
  * failing there would leave the stack UPDATE_ROLLBACK_FAILED. Delete does nothing.
  */
 export class RetentionGuardHandler extends ResourceHandler {
@@ -48,8 +56,13 @@ export class RetentionGuardHandler extends ResourceHandler {
   }
 
   private async guard(): Promise<Progress> {
+    const streams = parse(this.event.ResourceProperties);
+    if (this.event.RequestType === 'Create' && (await this.cloudFormation.describeStackStatus(this.event.StackId)) === STACK_BEING_CREATED) {
+      this.ctx.log(`The stack is ${STACK_BEING_CREATED}: none of its streams exists yet, so there is nothing to guard`);
+      return done();
+    }
     const decreases: Decrease[] = [];
-    for (const stream of parse(this.event.ResourceProperties)) {
+    for (const stream of streams) {
       const live = await orUndefinedIfNotFound(this.api.describeStreamByName(stream.name));
       if (!live) {
         this.ctx.log(`Stream "${stream.name}" does not exist yet (new, or replaced under a new name): nothing to guard`);

@@ -47,8 +47,8 @@ test('runs a stream configuration and the retention guard, the latter asking Clo
   expect(configured.result).toEqual({ IsComplete: true, Data: { StreamArn: arn, StreamName: 'bundled' } });
   expect(guarded.result).toEqual({ IsComplete: true, Data: {} });
   expect(h.calls()).toEqual([
-    'DescribeStream', 'DescribeNotificationConfiguration', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration',
-    'DescribeStream', 'DescribeStacks',
+    'DescribeStream', 'UpdateNotificationConfiguration', 'DescribeNotificationConfiguration',
+    'DescribeStacks', 'DescribeStream', 'DescribeStacks',
   ]);
   console_.restore();
   expect(console_.messages).toEqual(['Letting the rollback restore the previous data retention (stack is UPDATE_ROLLBACK_IN_PROGRESS)']);

@@ -70,7 +70,10 @@ test('fails a Create that would lower an existing stream, naming every stream it
     exactly(refusal(name, 48, 0)));
   await expect(onEvent(events.create(TYPE, guarded([name, '0'], [other, '2'])))).rejects.toThrow(
     exactly(`${refusal(name, 48, 0)} ${refusal(other, 10, 2)}`));
-  expect(h.calls()).toEqual(['DescribeStream', 'DescribeStream', 'DescribeStream:ResourceNotFoundException', 'DescribeStacks', 'DescribeStream', 'DescribeStream', 'DescribeStacks']);
+  expect(h.calls()).toEqual([
+    'DescribeStacks', 'DescribeStream', 'DescribeStream', 'DescribeStream:ResourceNotFoundException', 'DescribeStacks',
+    'DescribeStacks', 'DescribeStream', 'DescribeStream', 'DescribeStacks',
+  ]);
 });
 
 test('a stream that does not exist yet passes', async () => {
@@ -92,11 +95,21 @@ test('rollback passes: during UPDATE_ROLLBACK_IN_PROGRESS a decrease restores th
   expect(console_.messages).toEqual(['Letting the rollback restore the previous data retention (stack is UPDATE_ROLLBACK_IN_PROGRESS)']);
 });
 
-test('a Create on a new stack passes (the guard exists before its streams)', async () => {
+test('a Create in a stack being created passes after one DescribeStacks: none of its streams exists yet', async () => {
+  h.server.setStackStatus(STACK_ID, 'CREATE_IN_PROGRESS');
+
+  const run = await runProvider(events.create(TYPE, guarded([`${name}-new`, '24'], [name, '1'])), ENTRY_POINTS);
+
+  expect(run).toEqual({ physicalResourceId: GUARD_ID, polls: 1, result: PASSED });
+  expect(h.calls()).toEqual(['DescribeStacks']);
+  expect(console_.messages).toEqual(['The stack is CREATE_IN_PROGRESS: none of its streams exists yet, so there is nothing to guard']);
+});
+
+test('a Create in an existing stack (a guard added by an update) reads every stream', async () => {
   const run = await runProvider(events.create(TYPE, guarded([`${name}-new`, '24'], [name, '48'])), ENTRY_POINTS);
 
   expect(run).toEqual({ physicalResourceId: GUARD_ID, polls: 1, result: PASSED });
-  expect(h.calls()).toEqual(['DescribeStream:ResourceNotFoundException', 'DescribeStream']);
+  expect(h.calls()).toEqual(['DescribeStacks', 'DescribeStream:ResourceNotFoundException', 'DescribeStream']);
 });
 
 test('delete does nothing', async () => {
