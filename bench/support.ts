@@ -88,10 +88,21 @@ export async function withSession<T>(serverOptions: KvsTestServerOptions, timeSc
 }
 
 /** Deploys and times it: wall time from the call to its end. */
-export async function timedDeploy(harness: DeployHarness, assembly: string): Promise<{ result: OperationResult; wallMs: number }> {
-  const start = Date.now();
+export async function timedDeploy(harness: DeployHarness, assembly: string): Promise<{ result: OperationResult; wallMs: number; startedAt: number }> {
+  const startedAt = Date.now();
   const result = await harness.deploy(assembly);
-  return { result, wallMs: Date.now() - start };
+  return { result, wallMs: Date.now() - startedAt, startedAt };
+}
+
+/**
+ * How long after `startedAt` CloudFormation reported the last stream CREATE_COMPLETE, in this stack or any stack nested
+ * in it: CloudFormation's own part of the deployment (its CreateStream calls, their throttled retries and the wait for
+ * ACTIVE), which no handler of the library takes part in. What follows it is the configurations' tail.
+ */
+export function lastStreamCreatedMs(result: OperationResult, startedAt: number): number {
+  const events = (r: Pick<OperationResult, 'events' | 'nestedStacks'>): OperationResult['events'] => [...r.events, ...r.nestedStacks.flatMap(events)];
+  const created = events(result).filter((e) => e.resourceType === 'AWS::KinesisVideo::Stream' && e.status === 'CREATE_COMPLETE');
+  return Math.max(0, ...created.map((e) => e.timestamp - startedAt));
 }
 
 /** The failed resource events of an operation, "LogicalId: reason". */
