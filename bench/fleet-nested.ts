@@ -1,11 +1,14 @@
 /**
- * Benchmark 5, a fleet in nested stacks: N cameras (notifications and image generation each, as in benchmark 2) in
+ * Benchmark 6, a fleet in nested stacks: N cameras (notifications and image generation each, as in benchmark 2) in
  * a `CameraFleet` of nested stacks of about 170 (`shardedFleetStack`), deployed through the harness against one test server whose
  * account-wide TPS limits all shards share, with realistic transitions. In the same run, the harness floor: the same
- * deployment with no limits and instant transitions, which measures what the harness itself costs here.
+ * deployment with no limits and instant transitions, which measures what the harness itself costs here; and the
+ * baseline: the same number of streams as bare `CfnStream`s in as many nested stacks (`bareFleetStack`: no
+ * configuration, guard or provider) under the same limits, which measures what CloudFormation alone takes.
  * Goals: 0 failures; total time ≤ 1.2× the TPS lower bound; the floor well under that bound.
  */
 import * as fs from 'fs';
+import { bareFleetStack, cameraIndexes } from './camera-fleet-app';
 import { callBoundMs, lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
 import { CAMERAS_PER_SHARD, shardedFleetStack } from './fleet-app';
 import { BenchOptions, failedResources, lastStreamCreatedMs, percentile, ratio, seconds, synthAssembly, table, timedDeploy, withSession } from './support';
@@ -34,6 +37,8 @@ export interface NestedFleetFigures {
   readonly lowerBoundMs: number;
   readonly limitedMs: number;
   readonly floorMs: number;
+  /** The same streams as bare `CfnStream`s in as many nested stacks, under the same limits: what CloudFormation alone takes. */
+  readonly bareMs: number;
   readonly failures: number;
 }
 
@@ -46,17 +51,21 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
     const cleanup: string[] = [];
     try {
       const assembly = synthAssembly((app) => shardedFleetStack(app, cameras), cleanup);
+      const shards = Math.ceil(cameras / CAMERAS_PER_SHARD);
+      const bare = synthAssembly((app) => bareFleetStack(app, cameraIndexes(cameras), shards), cleanup);
       const bound = lowerBoundMs(cameras);
+      const limited = { rateLimits: true, transitions: REALISTIC_TRANSITIONS } as const;
       const runs = [
-        { name: 'TPS limits + transitions', server: { rateLimits: true, transitions: REALISTIC_TRANSITIONS } },
-        { name: 'no limits, instant transitions (harness floor)', server: { transitions: { streamCreate: 0, streamUpdate: 0 } } },
+        { name: 'TPS limits + transitions', assembly, server: limited },
+        { name: 'no limits, instant transitions (harness floor)', assembly, server: { transitions: { streamCreate: 0, streamUpdate: 0 } } },
+        { name: 'bare CfnStreams, no library (CloudFormation alone), TPS limits + transitions', assembly: bare, server: limited },
       ];
       const wall: number[] = [];
       let failures = 0;
       for (const run of runs) {
         // Real time (scale 1), as benchmark 2: the harness's own costs do not shrink with a time scale.
         await withSession(run.server, 1, async ({ server, harness }) => {
-          const { result, wallMs, startedAt } = await timedDeploy(harness, assembly);
+          const { result, wallMs, startedAt } = await timedDeploy(harness, run.assembly);
           const streamsMs = lastStreamCreatedMs(result, startedAt);
           const failed = allFailures(result);
           const requests = server.requests();
@@ -73,7 +82,7 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
           if (failed.length > 0) options.write(`  first failure (${cameras}, ${run.name}): ${failed[0]}`);
         });
       }
-      const f: NestedFleetFigures = { cameras, lowerBoundMs: bound, limitedMs: wall[0], floorMs: wall[1], failures };
+      const f: NestedFleetFigures = { cameras, lowerBoundMs: bound, limitedMs: wall[0], floorMs: wall[1], bareMs: wall[2], failures };
       figures.push(f);
       // Each size reports as soon as it is done: the largest takes minutes.
       options.write(table(['cameras', 'nested stacks', 'run', 'status', 'failed resources', 'total', 'vs lower bound',
@@ -82,7 +91,8 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
         'bound of the handlers\' configuration calls'], rows));
       options.write(`${cameras} cameras in nested stacks of ${CAMERAS_PER_SHARD}: lower bound ${seconds(bound)} `
         + `((${cameras} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s); deploy ${ratio(f.limitedMs, bound)}, `
-        + `floor ${ratio(f.floorMs, bound)}; goal ≤ 1.20× with 0 failures`);
+        + `floor ${ratio(f.floorMs, bound)}; goal ≤ 1.20× with 0 failures. The same streams without the library: `
+        + `${seconds(f.bareMs)} (${ratio(f.bareMs, bound)}); the library's fleet takes ${ratio(f.limitedMs, f.bareMs)} of that`);
     } finally {
       for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
     }
