@@ -13,6 +13,7 @@ import { callBoundMs, lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
 import { CAMERAS_PER_SHARD, shardedFleetStack } from './fleet-app';
 import { BenchOptions, failedResources, lastStreamCreatedMs, percentile, ratio, seconds, synthAssembly, table, timedDeploy, withSession } from './support';
 import type { InvocationRecord, OperationResult } from '../test/harness';
+import type { RequestLogEntry } from '../test/kvs-server';
 
 /** The issue's fleet. */
 export const NESTED_FLEET_CAMERAS = 2_000;
@@ -30,6 +31,22 @@ function allFailures(result: OperationResult): string[] {
 function handlerTimes(invocations: readonly InvocationRecord[]): string {
   const times = invocations.filter((i) => i.handler.endsWith('.onEvent') && i.handlerStartedAt !== undefined).map((i) => i.endedAt - i.handlerStartedAt!);
   return times.length === 0 ? '-' : `${seconds(percentile(times, 50))} / ${seconds(Math.max(...times))}`;
+}
+
+/**
+ * When each API's calls succeeded, in seconds from `startedAt`: first, p50, p90 and last success, with the throttled
+ * attempts. It shows where a deployment's time goes (CreateStream at its quota, then the tail of its retries).
+ */
+function apiTimeline(requests: readonly RequestLogEntry[], startedAt: number): string[][] {
+  const byAction = new Map<string, { succeeded: number[]; throttled: number }>();
+  for (const r of requests) {
+    const entry = byAction.get(r.action) ?? { succeeded: [], throttled: 0 };
+    if (r.errorType === 'ClientLimitExceededException') entry.throttled++;
+    else if (r.status === 200) entry.succeeded.push(r.at - startedAt);
+    byAction.set(r.action, entry);
+  }
+  return [...byAction].filter(([, e]) => e.succeeded.length > 0).map(([action, e]) => [action, String(e.succeeded.length), String(e.throttled),
+    ...[0, 50, 90, 100].map((p) => seconds(percentile(e.succeeded, p)))]);
 }
 
 export interface NestedFleetFigures {
@@ -61,6 +78,7 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
         { name: 'bare CfnStreams, no library (CloudFormation alone), TPS limits + transitions', assembly: bare, server: limited },
       ];
       const wall: number[] = [];
+      const timelines: string[] = [];
       let failures = 0;
       for (const run of runs) {
         // Real time (scale 1), as benchmark 2: the harness's own costs do not shrink with a time scale.
@@ -80,6 +98,9 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
             `${iam.evaluated} / ${iam.simulated} / ${iam.denied} (${seconds(iam.ms)})`, `${cold.count} (${seconds(cold.initMs)})`, String(harness.invocations.length),
             handlerTimes(harness.invocations), `${seconds(calls.ms)} (${calls.action})`]);
           if (failed.length > 0) options.write(`  first failure (${cameras}, ${run.name}): ${failed[0]}`);
+          if (run.server === limited) {
+            timelines.push(`${run.name}, ${cameras} cameras:`, table(['API', 'succeeded', 'throttled', 'first', 'p50', 'p90', 'last success'], apiTimeline(requests, startedAt)));
+          }
         });
       }
       const f: NestedFleetFigures = { cameras, lowerBoundMs: bound, limitedMs: wall[0], floorMs: wall[1], bareMs: wall[2], failures };
@@ -93,6 +114,7 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
         + `((${cameras} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s); deploy ${ratio(f.limitedMs, bound)}, `
         + `floor ${ratio(f.floorMs, bound)}; goal ≤ 1.20× with 0 failures. The same streams without the library: `
         + `${seconds(f.bareMs)} (${ratio(f.bareMs, bound)}); the library's fleet takes ${ratio(f.limitedMs, f.bareMs)} of that`);
+      options.write(`When the calls succeeded, in seconds from the start of each run under the limits:\n\n${timelines.join('\n\n')}`);
     } finally {
       for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
     }
