@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import { bareFleetStack, cameraIndexes } from './camera-fleet-app';
 import { callBoundMs, lowerBoundMs, REALISTIC_TRANSITIONS } from './fleet';
 import { CAMERAS_PER_SHARD, shardedFleetStack } from './fleet-app';
-import { BenchOptions, failedResources, lastStreamCreatedMs, percentile, ratio, seconds, synthAssembly, table, timedDeploy, withSession } from './support';
+import { BenchOptions, failedResources, percentile, ratio, seconds, SPLIT_AT_LAST_STREAM, splitAtLastStream, synthAssembly, table, timedDeploy, withSession } from './support';
 import type { InvocationRecord, OperationResult } from '../test/harness';
 import type { RequestLogEntry } from '../test/kvs-server';
 
@@ -83,8 +83,8 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
       for (const run of runs) {
         // Real time (scale 1), as benchmark 2: the harness's own costs do not shrink with a time scale.
         await withSession(run.server, 1, async ({ server, harness }) => {
-          const { result, wallMs, startedAt } = await timedDeploy(harness, run.assembly);
-          const streamsMs = lastStreamCreatedMs(result, startedAt);
+          const deploy = await timedDeploy(harness, run.assembly);
+          const { result, wallMs, startedAt } = deploy;
           const failed = allFailures(result);
           const requests = server.requests();
           const iam = harness.iamDecisions;
@@ -93,7 +93,7 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
           wall.push(wallMs);
           failures += failed.length;
           rows.push([String(cameras), String(result.nestedStacks.length), run.name, result.status, String(failed.length),
-            seconds(wallMs), ratio(wallMs, bound), `${seconds(streamsMs)} + ${seconds(wallMs - streamsMs)}`,
+            seconds(wallMs), ratio(wallMs, bound), splitAtLastStream(deploy),
             String(requests.length), String(requests.filter((r) => r.errorType === 'ClientLimitExceededException').length),
             `${iam.evaluated} / ${iam.simulated} / ${iam.denied} (${seconds(iam.ms)})`, `${cold.count} (${seconds(cold.initMs)})`, String(harness.invocations.length),
             handlerTimes(harness.invocations), `${seconds(calls.ms)} (${calls.action})`]);
@@ -107,7 +107,7 @@ export async function runNestedFleet(options: BenchOptions & { readonly sizes?: 
       figures.push(f);
       // Each size reports as soon as it is done: the largest takes minutes.
       options.write(table(['cameras', 'nested stacks', 'run', 'status', 'failed resources', 'total', 'vs lower bound',
-        'last stream CREATE_COMPLETE + the rest', 'requests', 'throttled',
+        SPLIT_AT_LAST_STREAM, 'requests', 'throttled',
         'IAM evaluated / simulated / denied (time)', 'cold starts (init time)', 'invocations', 'onEvent handler p50 / max',
         'bound of the handlers\' configuration calls'], rows));
       options.write(`${cameras} cameras in nested stacks of ${CAMERAS_PER_SHARD}: lower bound ${seconds(bound)} `

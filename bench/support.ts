@@ -99,10 +99,19 @@ export async function timedDeploy(harness: DeployHarness, assembly: string): Pro
  * in it: CloudFormation's own part of the deployment (its CreateStream calls, their throttled retries and the wait for
  * ACTIVE), which no handler of the library takes part in. What follows it is the configurations' tail.
  */
-export function lastStreamCreatedMs(result: OperationResult, startedAt: number): number {
+function lastStreamCreatedMs(result: OperationResult, startedAt: number): number {
   const events = (r: Pick<OperationResult, 'events' | 'nestedStacks'>): OperationResult['events'] => [...r.events, ...r.nestedStacks.flatMap(events)];
   const created = events(result).filter((e) => e.resourceType === 'AWS::KinesisVideo::Stream' && e.status === 'CREATE_COMPLETE');
   return Math.max(0, ...created.map((e) => e.timestamp - startedAt));
+}
+
+/** The column that splits a deployment at its last stream: "<until then> + <the rest>". */
+export const SPLIT_AT_LAST_STREAM = 'last stream CREATE_COMPLETE + the rest';
+
+/** A timed deployment's value for {@link SPLIT_AT_LAST_STREAM}. */
+export function splitAtLastStream(deploy: { readonly result: OperationResult; readonly wallMs: number; readonly startedAt: number }): string {
+  const streamsMs = lastStreamCreatedMs(deploy.result, deploy.startedAt);
+  return `${seconds(streamsMs)} + ${seconds(deploy.wallMs - streamsMs)}`;
 }
 
 /** The failed resource events of an operation, "LogicalId: reason". */

@@ -30,8 +30,9 @@ interface Decrease extends GuardedStream {
  * the deployment when a stream's data retention would drop below its live value (streams with
  * `allowRetentionDecrease` are not guarded), because a decrease deletes the older video at once. A Create in a stack
  * being created passes without reading a stream; otherwise (a guard added to an existing stack, and every Update)
- * each stream is read, and streams not found (being created, or replaced under a new name) pass. A decrease during UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and
- * failing there would leave the stack UPDATE_ROLLBACK_FAILED. Delete does nothing.
+ * each stream is read, and streams not found (being created, or replaced under a new name) pass. A decrease during
+ * UPDATE_ROLLBACK_IN_PROGRESS passes: it restores what the failed update had raised, and failing there would leave the
+ * stack UPDATE_ROLLBACK_FAILED. Delete does nothing.
  */
 export class RetentionGuardHandler extends ResourceHandler {
   protected physicalResourceId(): string {
