@@ -1,3 +1,5 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -11,6 +13,34 @@ import { KvsTestServer } from './index';
 import { ServiceModel } from './model';
 import { OPERATIONS } from './operations';
 import { activeStream, EPOCH, Harness, rawRequest, rejection, startHarness } from './testing';
+
+/**
+ * A client process: opens argv[2]'s connections at once, each sending one DescribeStream without a stream name, and
+ * prints "connecting", then the answers' statuses and any errors as JSON.
+ */
+const THOUSAND_CLIENTS = `
+const net = require('net');
+const { hostname, port } = new URL(process.argv[1]);
+const count = Number(process.argv[2]);
+const statuses = new Set(); const errors = []; let answered = 0;
+process.stdout.write('connecting\\n');
+for (let i = 0; i < count; i++) {
+  const socket = net.connect(Number(port), hostname);
+  let reply = '';
+  socket.on('data', (chunk) => { reply += chunk; });
+  socket.on('error', (e) => errors.push(e.code));
+  socket.on('close', () => {
+    if (reply !== '') { answered++; statuses.add(reply.split(' ')[1]); }
+    if (answered + errors.length === count) process.stdout.write(JSON.stringify({ answered, statuses: [...statuses], errors }) + '\\n');
+  });
+  socket.end('POST /describeStream HTTP/1.1\\r\\nHost: ' + hostname + '\\r\\nContent-Type: application/json\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\n{}');
+}`;
+
+/** The connections Linux has dropped because a listen queue was full, in this network namespace. */
+function listenOverflows(): number {
+  const [names, values] = fs.readFileSync('/proc/net/netstat', 'utf-8').split('\n').filter((line) => line.startsWith('TcpExt:')).map((line) => line.split(' '));
+  return Number(values[names.indexOf('ListenOverflows')]);
+}
 
 const ARN = /^arn:aws:kinesisvideo:us-east-1:123456789012:stream\/raw\/\d{13}$/;
 
@@ -104,6 +134,24 @@ describe('wire protocol', () => {
     const out = await retrying.send(new ListStreamsCommand({}));
     expect(out.$metadata.attempts).toBe(2);
     expect(h.server.requests({ action: 'ListStreams' }).map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  test('takes a thousand connections that arrive while it is busy, none of them dropped', async () => {
+    // A fleet's clients connect at once while the server's thread is busy. Past the listen backlog, Linux drops the
+    // SYNs and counts them in ListenOverflows (this network namespace's, /proc/net/netstat); TCP retries them seconds later.
+    const connections = 1_000;
+    const before = listenOverflows();
+    const client = spawn(process.execPath, ['-e', THOUSAND_CLIENTS, h.server.endpoint, String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    client.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf-8');
+      // The client connects as soon as it says so; this thread stays busy meanwhile, as a server under load is.
+      if (output === 'connecting\n') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_500);
+    });
+    const code = await new Promise((resolve) => client.on('close', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(output.split('\n')[1])).toEqual({ answered: connections, statuses: ['400'], errors: [] });
+    expect(listenOverflows() - before).toBe(0);
   });
 
   test('handles every operation of the model and supplement', () => {

@@ -89,6 +89,14 @@ interface Plane {
 }
 
 /**
+ * How many connections the kernel queues for the server to accept (capped by `net.core.somaxconn`, 4,096 on current
+ * Linux). Node's default of 511 is too few for a fleet's thousands of clients connecting at once while the server is
+ * busy: Linux drops the SYNs past it, and TCP retries them after 1, 3, 7, 15 and 31 s, stalls that no AWS endpoint
+ * causes (they showed as idle tails of up to 30 s and as `ECONNRESET`s in the fleet benchmarks).
+ */
+const LISTEN_BACKLOG = 4_096;
+
+/**
  * A loopback double of the Kinesis Video Streams control plane (REST-JSON) plus CloudFormation `DescribeStacks`
  * (awsQuery), for the real SDK clients. See README.md in this folder.
  */
@@ -98,7 +106,7 @@ export class KvsTestServer {
     const httpServer = http.createServer();
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
-      httpServer.listen(0, '127.0.0.1', () => resolve());
+      httpServer.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve());
     });
     return new KvsTestServer(httpServer, options);
   }
