@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import { bareStack, fleetStack, PROMISED_STREAMS } from './fleet-app';
 import { buildNaiveBundle, swapHandlerBundle } from './naive-bundle';
-import { BenchOptions, failedResources, ratio, seconds, SPLIT_AT_LAST_STREAM, splitAtLastStream, synthAssembly, table, tempDir, timedDeploy, withSession } from './support';
+import { BenchOptions, CPU_TIME, cpuCell, failedResources, ratio, seconds, SPLIT_AT_LAST_STREAM, splitAtLastStream, synthAssembly, table, tempDir, timedDeploy, withSession } from './support';
 import { DOCUMENTED_TPS } from '../test/kvs-server';
 import type { RequestLogEntry } from '../test/kvs-server';
 
@@ -90,13 +90,13 @@ export async function runFleet(options: BenchOptions): Promise<FleetFigures> {
         const calls = callBoundMs(requests);
         figures.push({ name: run.name, status: result.status, failures: failed.length, wallMs });
         const iam = harness.iamDecisions;
-        rows.push([run.name, result.status, String(failed.length), seconds(wallMs), ratio(wallMs, bound), splitAtLastStream(deploy),
+        rows.push([run.name, result.status, String(failed.length), seconds(wallMs), ratio(wallMs, bound), splitAtLastStream(deploy), cpuCell(deploy),
           String(requests.length), String(throttled),
           `${iam.evaluated} / ${iam.denied}`, `${seconds(calls.ms)} (${calls.action})`]);
         if (failed.length > 0) options.write(`  first failure (${run.name}): ${failed[0]}`);
       });
     }
-    options.write(table(['run', 'status', 'failed resources', 'total', 'vs lower bound', SPLIT_AT_LAST_STREAM, 'requests', 'throttled', 'IAM evaluated / denied',
+    options.write(table(['run', 'status', 'failed resources', 'total', 'vs lower bound', SPLIT_AT_LAST_STREAM, CPU_TIME, 'requests', 'throttled', 'IAM evaluated / denied',
       'bound of the handlers\' configuration calls'], rows));
     options.write(`${streams} streams; lower bound set by the TPS limits: ${seconds(bound)} `
       + `((${streams} − 50) / 50 TPS CreateStream + ${REALISTIC_TRANSITIONS.streamCreate / 1000} s stream creation); goal ≤ 1.20× with 0 failures. `

@@ -87,11 +87,30 @@ export async function withSession<T>(serverOptions: KvsTestServerOptions, timeSc
   }
 }
 
-/** Deploys and times it: wall time from the call to its end. */
-export async function timedDeploy(harness: DeployHarness, assembly: string): Promise<{ result: OperationResult; wallMs: number; startedAt: number }> {
+export interface TimedDeploy {
+  readonly result: OperationResult;
+  /** Wall time from the call to its end. */
+  readonly wallMs: number;
+  readonly startedAt: number;
+  /** The CPU time the process used meanwhile, every thread's (the harness, the test server and the Lambda hosts). */
+  readonly cpuMs: number;
+}
+
+/** Deploys and times it. */
+export async function timedDeploy(harness: DeployHarness, assembly: string): Promise<TimedDeploy> {
   const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
   const result = await harness.deploy(assembly);
-  return { result, wallMs: Date.now() - startedAt, startedAt };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { result, wallMs: Date.now() - startedAt, startedAt, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** The column of {@link cpuCell}. */
+export const CPU_TIME = 'CPU time (cores busy on average)';
+
+/** A deployment's CPU time, and how many cores it kept busy on average. */
+export function cpuCell(deploy: TimedDeploy): string {
+  return `${seconds(deploy.cpuMs)} (${(deploy.cpuMs / deploy.wallMs).toFixed(2)} of ${os.availableParallelism()} cores)`;
 }
 
 /**
@@ -109,7 +128,7 @@ function lastStreamCreatedMs(result: OperationResult, startedAt: number): number
 export const SPLIT_AT_LAST_STREAM = 'last stream CREATE_COMPLETE + the rest';
 
 /** A timed deployment's value for {@link SPLIT_AT_LAST_STREAM}. */
-export function splitAtLastStream(deploy: { readonly result: OperationResult; readonly wallMs: number; readonly startedAt: number }): string {
+export function splitAtLastStream(deploy: TimedDeploy): string {
   const streamsMs = lastStreamCreatedMs(deploy.result, deploy.startedAt);
   return `${seconds(streamsMs)} + ${seconds(deploy.wallMs - streamsMs)}`;
 }
