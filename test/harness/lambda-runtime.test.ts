@@ -132,6 +132,42 @@ describe('LambdaRuntime', () => {
     expect(logs.length).toBe(ticks);
   });
 
+  test('starts at most 8 containers at once per host, and reuses them for the rest of a burst', async () => {
+    const oneHost = new LambdaRuntime({ timeScale: 1, baseEnvironment: {}, hosts: 1 });
+    try {
+      const spec = fn({ 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return process.pid; };' });
+      const results = await Promise.all(Array.from({ length: 40 }, () => oneHost.invoke(spec, {})));
+      expect(results.every((r) => r.ok)).toBe(true);
+      // A container counts as starting from its first invocation's start to that invocation's end.
+      const firsts = new Map<unknown, { from: number; to: number }>();
+      for (const i of [...oneHost.invocations].sort((a, b) => a.startedAt - b.startedAt)) {
+        if (i.result.ok && !firsts.has(i.result.payload)) firsts.set(i.result.payload, { from: i.handlerStartedAt!, to: i.endedAt });
+      }
+      const startingAt = (t: number) => [...firsts.values()].filter((f) => f.from <= t && t < f.to).length;
+      expect(Math.max(...[...firsts.values()].map((f) => startingAt(f.from)))).toBe(8);
+      expect(oneHost.coldStarts.count).toBe(firsts.size);
+      expect(firsts.size).toBeLessThan(40);
+    } finally {
+      await oneHost.close();
+    }
+  });
+
+  test('starts the first container of a function even while its host is starting 8 others', async () => {
+    const oneHost = new LambdaRuntime({ timeScale: 1, baseEnvironment: {}, hosts: 1 });
+    try {
+      const slow = fn({ 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return "slow"; };' });
+      const other = fn({ 'index.js': 'exports.handler = async () => "other";' }, { functionArn: 'function:other' });
+      const slowOnes = Promise.all(Array.from({ length: 12 }, () => oneHost.invoke(slow, {})));
+      await new Promise((r) => setTimeout(r, 300)); // the host is starting 8 containers of `slow`; 4 invocations wait
+      expect(await oneHost.invoke(other, {})).toEqual({ ok: true, payload: 'other' });
+      const otherEnded = oneHost.invocations.find((i) => i.result.ok && i.result.payload === 'other')!.endedAt;
+      await slowOnes;
+      expect(Math.min(...oneHost.invocations.filter((i) => i.result.ok && i.result.payload === 'slow').map((i) => i.endedAt))).toBeGreaterThan(otherEnded);
+    } finally {
+      await oneHost.close();
+    }
+  });
+
   test('runs at most accountConcurrency invocations at once, queueing the rest', async () => {
     const limited = new LambdaRuntime({ timeScale: 0.01, baseEnvironment: {}, accountConcurrency: 2 });
     try {

@@ -255,6 +255,8 @@ interface Host {
   readonly worker: Worker;
   /** Containers placed on this host and not stopped. */
   readonly containers: Map<number, Container>;
+  /** Containers of this host whose first invocation has not ended (see `COLD_STARTS_PER_HOST`). */
+  starting: number;
 }
 
 interface Container {
@@ -264,6 +266,8 @@ interface Container {
   readonly host: Host;
   /** Stopped (timed out, exited, or its host went away): never reused. */
   dead: boolean;
+  /** Its first invocation has not ended yet: it counts in its host's `starting`. */
+  cold: boolean;
   /** Settles the invocation under way: with the host's answer, or when the container ends. */
   pending?: (message: HostAnswer) => void;
 }
@@ -274,6 +278,16 @@ type HostAnswer = {
 
 /** Lambda's limit for the init phase, which is not scaled: it is real start-up. */
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * How many containers a host starts at once: a container counts from its start until its first invocation ends.
+ * A new container costs the host's CPU about 30 ms (its init, and its SDK clients' first call, which resolves their
+ * configuration; a warm call costs about 4 ms), and all of a host's containers share its core: started without a
+ * bound, a burst of 2,000 invocations made 3,000 containers whose first calls queued behind one another for 16 s,
+ * twice the CPU of the same deployment with 600.
+ */
+const COLD_STARTS_PER_HOST = 8;
+/** How often an invocation waiting for a host to start its container looks again. */
+const HOST_RECHECK_MS = 25;
 
 export class LambdaRuntime {
   /** Every invocation, in the order they ended. */
@@ -386,6 +400,7 @@ export class LambdaRuntime {
     });
 
     container.pending = undefined;
+    this.warmedUp(container);
     if (!container.dead) {
       const pool = this.idle.get(key) ?? [];
       pool.push(container);
@@ -396,11 +411,14 @@ export class LambdaRuntime {
   }
 
   /**
-   * An idle container of the function, as Lambda reuses one, else a new one. While every container of the function is
-   * busy, an invocation first waits for one to become idle as long as a cold start takes on average here: Lambda
-   * starts environments on machines of its own, while here they share the harness's cores with the handlers, so
-   * starting fewer of them finishes sooner. Scheduling only: each invocation still runs alone in a container of its
-   * own function.
+   * An idle container of the function, as Lambda reuses one, else a new one. Lambda starts environments on machines
+   * of their own; here they share the harness's cores with the handlers, so that starting fewer finishes sooner:
+   * - while every container of the function is busy, an invocation first waits for one to become idle as long as a
+   *   cold start takes on average here;
+   * - then it waits for a host that is starting fewer than `COLD_STARTS_PER_HOST` containers, unless its function has
+   *   no container yet (so that every function makes progress), or for one of its own containers to become idle.
+   * Scheduling only: each invocation still runs alone in a container of its own function, and its timeout counts
+   * from the end of its container's init.
    */
   private async acquire(key: string, spec: LambdaFunctionSpec): Promise<{ container: Container; warm: boolean }> {
     const coldAfter = Date.now() + ((this.live.get(key) ?? 0) > 0 ? this.averageInitMs() : 0);
@@ -408,25 +426,49 @@ export class LambdaRuntime {
       const idle = this.idle.get(key)?.pop();
       if (idle) return { container: idle, warm: true };
       const now = Date.now();
-      if (now >= coldAfter) return { container: this.start(spec, key), warm: false };
+      const host = now >= coldAfter ? this.hostForNewContainer(key) : undefined;
+      if (host) return { container: this.start(spec, key, host), warm: false };
       await new Promise<void>((resolve) => {
         const waiters = this.waiters.get(key) ?? [];
-        waiters.push(resolve);
         this.waiters.set(key, waiters);
-        setTimeout(resolve, coldAfter - now);
+        const wake = () => {
+          clearTimeout(timer);
+          const index = waiters.indexOf(wake);
+          if (index >= 0) waiters.splice(index, 1);
+          resolve();
+        };
+        const timer = setTimeout(wake, now < coldAfter ? coldAfter - now : HOST_RECHECK_MS);
+        waiters.push(wake);
       });
     }
+  }
+
+  /**
+   * The host for a new container of the function: a new host while there are fewer than `hostCount`, else the one
+   * with the fewest containers among those starting fewer than `COLD_STARTS_PER_HOST`; when none is, the one with the
+   * fewest containers if the function has none yet, else none (the invocation waits).
+   */
+  private hostForNewContainer(key: string): Host | undefined {
+    if (this.hosts.length < this.hostCount) return this.startHost();
+    const fewest = (hosts: Host[]) => hosts.reduce((a, b) => (b.containers.size < a.containers.size ? b : a));
+    const free = this.hosts.filter((h) => h.starting < COLD_STARTS_PER_HOST);
+    if (free.length > 0) return fewest(free);
+    return (this.live.get(key) ?? 0) > 0 ? undefined : fewest(this.hosts);
+  }
+
+  /** The container's first invocation ended, or it stopped before: its host may start another. */
+  private warmedUp(container: Container): void {
+    if (!container.cold) return;
+    container.cold = false;
+    container.host.starting--;
   }
 
   private averageInitMs(): number {
     return this.coldStarts.count === 0 || this.coldStarts.initMs === 0 ? 20 : this.coldStarts.initMs / this.coldStarts.count;
   }
 
-  /** A new container of the function, on the host with the fewest. */
-  private start(spec: LambdaFunctionSpec, key: string): Container {
-    const host = this.hosts.length < this.hostCount
-      ? this.startHost()
-      : this.hosts.reduce((a, b) => (b.containers.size < a.containers.size ? b : a));
+  /** A new container of the function, on `host`. */
+  private start(spec: LambdaFunctionSpec, key: string, host: Host): Container {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
@@ -439,7 +481,8 @@ export class LambdaRuntime {
       ...(spec.accessKeyId !== undefined ? { AWS_ACCESS_KEY_ID: spec.accessKeyId } : {}),
       ...spec.environment,
     };
-    const container: Container = { id: this.nextContainerId++, key, functionName: spec.functionName, host, dead: false };
+    const container: Container = { id: this.nextContainerId++, key, functionName: spec.functionName, host, dead: false, cold: true };
+    host.starting++;
     host.containers.set(container.id, container);
     this.live.set(key, (this.live.get(key) ?? 0) + 1);
     // Each container's pid is its own, as each Lambda environment's process is.
@@ -455,7 +498,7 @@ export class LambdaRuntime {
     const worker = new Worker(HOST_SOURCE, {
       eval: true, env: {}, execArgv: [], stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 96 },
     });
-    const host: Host = { worker, containers: new Map() };
+    const host: Host = { worker, containers: new Map(), starting: 0 };
     const forward = (functionName: string, text: string) => {
       for (const line of text.split('\n')) if (line.trim() !== '') this.options.onLog?.(functionName, line);
     };
@@ -487,6 +530,7 @@ export class LambdaRuntime {
   private stop(container: Container): void {
     if (container.dead) return;
     container.dead = true;
+    this.warmedUp(container);
     this.live.set(container.key, (this.live.get(container.key) ?? 1) - 1);
     container.host.containers.delete(container.id);
     container.host.worker.postMessage({ type: 'stop', container: container.id });
