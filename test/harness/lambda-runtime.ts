@@ -283,7 +283,7 @@ const INIT_TIMEOUT_MS = 10_000;
  * A new container costs the host's CPU about 30 ms (its init, and its SDK clients' first call, which resolves their
  * configuration; a warm call costs about 4 ms), and all of a host's containers share its core: started without a
  * bound, a burst of 2,000 invocations made 3,000 containers whose first calls queued behind one another for 16 s,
- * twice the CPU of the same deployment with 600.
+ * nearly twice the CPU of the same deployment with 400 (BENCHMARKS.md, benchmark 6, fourth round).
  */
 const COLD_STARTS_PER_HOST = 8;
 /** How often an invocation waiting for a host to start its container looks again. */
