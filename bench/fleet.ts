@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import { bareStack, fleetStack, PROMISED_STREAMS } from './fleet-app';
 import { buildNaiveBundle, swapHandlerBundle } from './naive-bundle';
-import { BenchOptions, CPU_TIME, cpuCell, failedResources, ratio, seconds, SPLIT_AT_LAST_STREAM, splitAtLastStream, synthAssembly, table, tempDir, timedDeploy, withSession } from './support';
+import { BenchOptions, CPU_TIME, cpuCell, failedResources, isThrottled, ratio, seconds, SPLIT_AT_LAST_STREAM, splitAtLastStream, synthAssembly, table, tempDir, timedDeploy, withSession } from './support';
 import { DOCUMENTED_TPS } from '../test/kvs-server';
 import type { RequestLogEntry } from '../test/kvs-server';
 
@@ -86,7 +86,7 @@ export async function runFleet(options: BenchOptions): Promise<FleetFigures> {
         const { result, wallMs } = deploy;
         const failed = failedResources(result).filter((line) => !line.includes('Resource creation cancelled'));
         const requests = server.requests();
-        const throttled = requests.filter((r) => r.errorType === 'ClientLimitExceededException').length;
+        const throttled = requests.filter(isThrottled).length;
         const calls = callBoundMs(requests);
         figures.push({ name: run.name, status: result.status, failures: failed.length, wallMs });
         const iam = harness.iamDecisions;

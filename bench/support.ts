@@ -10,7 +10,7 @@ import { App } from 'aws-cdk-lib';
 import { DeployHarness, OperationResult } from '../test/harness';
 import { table } from '../test/harness/deploy-local';
 import { KvsTestServer } from '../test/kvs-server';
-import type { KvsTestServerOptions, ServerState } from '../test/kvs-server';
+import type { KvsTestServerOptions, RequestLogEntry, ServerState } from '../test/kvs-server';
 
 export { table };
 
@@ -131,6 +131,11 @@ export const SPLIT_AT_LAST_STREAM = 'last stream CREATE_COMPLETE + the rest';
 export function splitAtLastStream(deploy: TimedDeploy): string {
   const streamsMs = lastStreamCreatedMs(deploy.result, deploy.startedAt);
   return `${seconds(streamsMs)} + ${seconds(deploy.wallMs - streamsMs)}`;
+}
+
+/** Whether the test server throttled the request (the account's or the resource's TPS limit). */
+export function isThrottled(request: RequestLogEntry): boolean {
+  return request.errorType === 'ClientLimitExceededException';
 }
 
 /** The failed resource events of an operation, "LogicalId: reason". */
